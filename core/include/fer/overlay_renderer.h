@@ -1,0 +1,33 @@
+// Drawing face results onto a frame in place.
+//
+// WHAT THIS DOES
+//   draw_faces() draws, per face, its box and "#id" label, and its landmarks
+//   as points and/or the mesh contours (face oval, eyes, eyebrows, lips,
+//   irises). Line widths, point radii and text scale grow with the frame
+//   height so the drawing reads the same from 288p to 4K.
+//
+// REQUIRES
+//   `frame` is CV_8UC3 or CV_8UC4 over the frame memory (row stride
+//   honoured) in the byte order of `format`, a packed format.
+#pragma once
+
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "fer/face.h"
+#include "fer/image.h"
+
+namespace fer {
+
+struct OverlayOptions {
+  bool boxes = true;
+  bool ids = true;
+  bool points = false;
+  bool contours = true;
+};
+
+void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& faces,
+                const OverlayOptions& options);
+
+}  // namespace fer

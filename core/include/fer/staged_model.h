@@ -1,0 +1,57 @@
+// fer::StagedModel — a network with MediaPipe custom ops, run as ONNX parts
+// with the custom ops in C++ between them.
+//
+// WHAT THIS REPRESENTS
+//   The project's converter cuts a TFLite model at its custom operations and
+//   writes NAME.manifest.json: the model input, an ordered list of stages
+//   (an ONNX part, or one custom op with its decoded options) naming the
+//   tensors each reads and writes, and the final outputs. run() executes the
+//   stages in order over a table of named tensors. Tensors crossing stage
+//   boundaries keep TFLite's shapes and NHWC layout.
+//
+// ERRORS
+//   load() throws fer::Error naming the manifest (and the field) when it is
+//   malformed, or the part file when it is missing, corrupt or unloadable.
+//
+// THREAD SAFETY
+//   One instance per thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+
+#include "fer/model_registry.h"
+
+namespace fer {
+
+class StagedModel {
+ public:
+  static std::unique_ptr<StagedModel> load(const ModelRegistry& registry,
+                                           const std::string& manifest_name);
+  ~StagedModel();
+
+  // TFLite shape of the model input, e.g. {1, 192, 192, 3}.
+  const std::vector<int>& input_shape() const { return input_shape_; }
+
+  // Runs all stages on `input` (float tensor of input_shape()) and returns the
+  // final outputs in manifest order.
+  std::vector<cv::Mat> run(const cv::Mat& input);
+
+  const std::vector<std::string>& output_names() const { return output_names_; }
+
+  struct Stage;  // one ONNX part or custom op (defined in staged_model.cpp)
+
+ private:
+  StagedModel() = default;
+
+  std::string input_name_;
+  std::vector<int> input_shape_;
+  std::vector<std::string> output_names_;
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+}  // namespace fer

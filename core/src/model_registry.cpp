@@ -1,0 +1,83 @@
+#include "fer/model_registry.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include "fer/error.h"
+
+namespace fs = std::filesystem;
+
+namespace fer {
+namespace {
+
+// Digest listed for `name` in dir/SHA256SUMS, or "" if not listed.
+std::string listed_digest(const fs::path& dir, const std::string& name) {
+  std::ifstream sums(dir / "SHA256SUMS");
+  std::string line;
+  while (std::getline(sums, line)) {
+    std::istringstream fields(line);
+    std::string digest, file;
+    fields >> digest >> file;
+    if (!file.empty() && file[0] == '*') file.erase(0, 1);  // binary-mode marker
+    if (file == name) return digest;
+  }
+  return {};
+}
+
+}  // namespace
+
+ModelRegistry::ModelRegistry(const std::string& model_dir) {
+  if (!model_dir.empty()) search_path_.push_back(model_dir);
+  if (const char* env = std::getenv("FER_MODEL_DIR"); env && *env) search_path_.push_back(env);
+  search_path_.push_back(FER_INSTALL_MODEL_DIR);
+  search_path_.push_back(FER_BUILD_MODEL_DIR);
+}
+
+std::string ModelRegistry::locate(const std::string& name) const {
+  for (const auto& dir : search_path_) {
+    const fs::path path = fs::path(dir) / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    if (fs::file_size(path, ec) == 0) throw Error("model file is empty: " + path.string());
+    const std::string expected = listed_digest(dir, name);
+    if (!expected.empty()) {
+      const std::string actual = sha256_file(path.string());
+      if (actual != expected)
+        throw Error("model file is corrupt: " + path.string() + " (sha256 " + actual +
+                    ", expected " + expected + " from " + (fs::path(dir) / "SHA256SUMS").string() +
+                    ")");
+    }
+    return path.string();
+  }
+  std::string searched;
+  for (const auto& dir : search_path_) searched += (searched.empty() ? "" : ", ") + dir;
+  throw Error("model file not found: " + name + " (searched: " + searched +
+              "; set model-dir or FER_MODEL_DIR, or build the fer_models target)");
+}
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
+    EVP_DigestUpdate(ctx, buffer, static_cast<size_t>(in.gcount()));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace fer

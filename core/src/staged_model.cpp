@@ -1,0 +1,200 @@
+#include "fer/staged_model.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fer/error.h"
+#include "fer/mediapipe_ops.h"
+#include "fer/onnx_net.h"
+
+namespace fer {
+namespace {
+
+using Json = nlohmann::json;
+using TensorTable = std::map<std::string, cv::Mat>;
+
+// A float tensor of the given TFLite shape.
+cv::Mat make_tensor(const std::vector<int>& shape) {
+  return cv::Mat(static_cast<int>(shape.size()), shape.data(), CV_32F);
+}
+
+// Product of dimensions.
+size_t count(const std::vector<int>& shape) {
+  size_t n = 1;
+  for (int d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
+}  // namespace
+
+struct StagedModel::Stage {
+  virtual ~Stage() = default;
+  virtual void run(TensorTable& tensors) = 0;
+
+  std::vector<std::string> inputs, outputs;
+  std::vector<int> output_shape;
+
+  const cv::Mat& input(const TensorTable& tensors, size_t i) const {
+    auto it = tensors.find(inputs[i]);
+    if (it == tensors.end()) throw Error("staged model: tensor " + inputs[i] + " not computed");
+    return it->second;
+  }
+};
+
+namespace {
+
+struct OnnxStage : StagedModel::Stage {
+  cv::dnn::Net net;
+  void run(TensorTable& tensors) override {
+    for (size_t i = 0; i < inputs.size(); ++i) net.setInput(input(tensors, i), inputs[i]);
+    std::vector<cv::Mat> results;
+    net.forward(results, outputs);
+    for (size_t i = 0; i < outputs.size(); ++i) tensors[outputs[i]] = results[i];
+  }
+};
+
+struct TransformMatrixStage : StagedModel::Stage {
+  LandmarksToTransformMatrixOptions options;
+  void run(TensorTable& tensors) override {
+    const Matrix4 m = landmarks_to_transform_matrix(input(tensors, 0).ptr<float>(), options);
+    cv::Mat out = make_tensor(output_shape);
+    std::copy(m.begin(), m.end(), out.ptr<float>());
+    tensors[outputs[0]] = out;
+  }
+};
+
+struct TransformTensorStage : StagedModel::Stage {
+  std::vector<int> input_shape;  // NHWC
+  void run(TensorTable& tensors) override {
+    const cv::Mat& m = input(tensors, 1);
+    Matrix4 matrix;
+    std::copy(m.ptr<float>(), m.ptr<float>() + 16, matrix.begin());
+    cv::Mat out = make_tensor(output_shape);
+    transform_tensor_bilinear(input(tensors, 0).ptr<float>(), input_shape[1], input_shape[2],
+                              input_shape[3], matrix, output_shape[1], output_shape[2],
+                              out.ptr<float>());
+    tensors[outputs[0]] = out;
+  }
+};
+
+struct TransformLandmarksStage : StagedModel::Stage {
+  int dimensions = 2;
+  void run(TensorTable& tensors) override {
+    const cv::Mat& m = input(tensors, 1);
+    Matrix4 matrix;
+    std::copy(m.ptr<float>(), m.ptr<float>() + 16, matrix.begin());
+    cv::Mat out = make_tensor(output_shape);
+    const int n = static_cast<int>(count(output_shape)) / dimensions;
+    transform_landmarks(input(tensors, 0).ptr<float>(), n, dimensions, matrix, out.ptr<float>());
+    tensors[outputs[0]] = out;
+  }
+};
+
+// Reads options of Landmarks2TransformMatrix v2 (keys as MediaPipe writes them).
+LandmarksToTransformMatrixOptions transform_matrix_options(const Json& o) {
+  LandmarksToTransformMatrixOptions r;
+  r.left_rotation_idx = o.at("left_rotation_idx").get<int>();
+  r.right_rotation_idx = o.at("right_rotation_idx").get<int>();
+  r.target_rotation_radians = o.at("target_rotation_radians").get<float>();
+  r.output_width = o.at("output_width").get<int>();
+  r.output_height = o.at("output_height").get<int>();
+  r.scale_x = o.at("scale_x").get<float>();
+  r.scale_y = o.at("scale_y").get<float>();
+  // subset_idxs: pairs, given flat [a0, b0, a1, b1, ...] or nested.
+  std::vector<int> flat;
+  for (const Json& v : o.at("subset_idxs")) {
+    if (v.is_array())
+      for (const Json& w : v) flat.push_back(w.get<int>());
+    else
+      flat.push_back(v.get<int>());
+  }
+  if (flat.empty() || flat.size() % 2) throw Error("subset_idxs must hold pairs");
+  for (size_t i = 0; i < flat.size(); i += 2) r.subset_idxs.emplace_back(flat[i], flat[i + 1]);
+  if (r.output_width <= 0 || r.output_height <= 0) throw Error("output size must be positive");
+  return r;
+}
+
+std::vector<int> shape_of(const Json& tensors, const std::string& name) {
+  if (!tensors.contains(name)) throw Error("no shape for tensor " + name);
+  return tensors.at(name).get<std::vector<int>>();
+}
+
+}  // namespace
+
+StagedModel::~StagedModel() = default;
+
+std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
+                                               const std::string& manifest_name) {
+  const std::string path = registry.locate(manifest_name);
+  std::unique_ptr<StagedModel> model(new StagedModel());
+  try {
+    std::ifstream in(path);
+    const Json manifest = Json::parse(in);
+    const Json& tensors = manifest.at("tensors");
+    model->input_name_ = manifest.at("inputs").at(0).at("name").get<std::string>();
+    model->input_shape_ = manifest.at("inputs").at(0).at("shape").get<std::vector<int>>();
+    for (const Json& o : manifest.at("outputs"))
+      model->output_names_.push_back(o.at("name").get<std::string>());
+    for (const Json& s : manifest.at("stages")) {
+      std::unique_ptr<Stage> stage;
+      const std::string kind = s.at("kind").get<std::string>();
+      if (kind == "onnx") {
+        auto onnx = std::make_unique<OnnxStage>();
+        onnx->net = load_onnx_net(registry.locate(s.at("file").get<std::string>()));
+        stage = std::move(onnx);
+      } else if (kind == "custom") {
+        const std::string op = s.at("op").get<std::string>();
+        if (s.at("version").get<int>() != 2)
+          throw Error("custom op " + op + ": only version 2 is supported");
+        if (op == "Landmarks2TransformMatrix") {
+          auto st = std::make_unique<TransformMatrixStage>();
+          st->options = transform_matrix_options(s.at("options"));
+          stage = std::move(st);
+        } else if (op == "TransformTensorBilinear") {
+          auto st = std::make_unique<TransformTensorStage>();
+          st->input_shape = shape_of(tensors, s.at("inputs").at(0).get<std::string>());
+          if (st->input_shape.size() != 4) throw Error(op + ": input must be NHWC");
+          stage = std::move(st);
+        } else if (op == "TransformLandmarks") {
+          auto st = std::make_unique<TransformLandmarksStage>();
+          const auto in_shape = shape_of(tensors, s.at("inputs").at(0).get<std::string>());
+          // Version 2 reads [1, N, dimensions].
+          st->dimensions = in_shape.back();
+          if (in_shape.size() != 3 || (st->dimensions != 2 && st->dimensions != 3))
+            throw Error(op + ": input must be [1, N, 2 or 3]");
+          stage = std::move(st);
+        } else {
+          throw Error("unknown custom op " + op);
+        }
+        stage->output_shape = s.at("output_shape").get<std::vector<int>>();
+      } else {
+        throw Error("unknown stage kind " + kind);
+      }
+      stage->inputs = s.at("inputs").get<std::vector<std::string>>();
+      stage->outputs = s.at("outputs").get<std::vector<std::string>>();
+      model->stages_.push_back(std::move(stage));
+    }
+  } catch (const Json::exception& e) {
+    throw Error("malformed model manifest " + path + ": " + e.what());
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return model;
+}
+
+std::vector<cv::Mat> StagedModel::run(const cv::Mat& input) {
+  TensorTable tensors;
+  tensors[input_name_] = input;
+  try {
+    for (auto& stage : stages_) stage->run(tensors);
+  } catch (const cv::Exception& e) {
+    throw Error("staged model: " + e.msg);
+  }
+  std::vector<cv::Mat> out;
+  for (const auto& name : output_names_) out.push_back(tensors.at(name));
+  return out;
+}
+
+}  // namespace fer
