@@ -1,0 +1,17 @@
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_FACE_LANDMARKS (gst_face_landmarks_get_type ())
+G_DECLARE_FINAL_TYPE (GstFaceLandmarks, gst_face_landmarks, GST,
+    FACE_LANDMARKS, GstVideoFilter)
+
+#define GST_TYPE_FER_DETECTOR (gst_fer_detector_get_type ())
+GType gst_fer_detector_get_type (void);
+
+GST_ELEMENT_REGISTER_DECLARE (facelandmarks);
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* gst-fer: facial emotion analytics for GStreamer. Registers the elements. */
+#include <gst/gst.h>
+
+#include "gstfacelandmarks.h"
+#include "gstfacemetapublish.h"
+#include "gstferoverlay.h"
+
+#ifndef PACKAGE
+#define PACKAGE "gst-fer"
+#endif
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  gboolean ok = FALSE;
+
+  ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
+  ok |= GST_ELEMENT_REGISTER (overlay, plugin);
+  ok |= GST_ELEMENT_REGISTER (facemetapublish, plugin);
+  return ok;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, fer,
+    "Facial emotion analytics: face tracking, landmarks, emotion metadata",
+    plugin_init, FER_VERSION, "LGPL", "gst-fer", "Unknown package origin")
