@@ -36,20 +36,18 @@ Matrix4 landmarks_to_transform_matrix(const float* landmarks,
   const float c = std::cos(rotation), s = std::sin(rotation);
   float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
   bool first = true;
-  for (const auto& [i, j] : o.subset_idxs) {
-    for (int idx : {i, j}) {
-      const float* p = landmarks + 3 * idx;
-      const float rx = c * p[0] - s * p[1], ry = s * p[0] + c * p[1];
-      if (first) {
-        x0 = x1 = rx;
-        y0 = y1 = ry;
-        first = false;
-      }
-      x0 = std::min(x0, rx);
-      x1 = std::max(x1, rx);
-      y0 = std::min(y0, ry);
-      y1 = std::max(y1, ry);
+  for (int idx : o.subset_idxs) {
+    const float* p = landmarks + 3 * idx;
+    const float rx = c * p[0] - s * p[1], ry = s * p[0] + c * p[1];
+    if (first) {
+      x0 = x1 = rx;
+      y0 = y1 = ry;
+      first = false;
     }
+    x0 = std::min(x0, rx);
+    x1 = std::max(x1, rx);
+    y0 = std::min(y0, ry);
+    y1 = std::max(y1, ry);
   }
   // Crop centre back in the unrotated frame.
   const float mx = (x0 + x1) / 2, my = (y0 + y1) / 2;

@@ -102,16 +102,8 @@ LandmarksToTransformMatrixOptions transform_matrix_options(const Json& o) {
   r.output_height = o.at("output_height").get<int>();
   r.scale_x = o.at("scale_x").get<float>();
   r.scale_y = o.at("scale_y").get<float>();
-  // subset_idxs: pairs, given flat [a0, b0, a1, b1, ...] or nested.
-  std::vector<int> flat;
-  for (const Json& v : o.at("subset_idxs")) {
-    if (v.is_array())
-      for (const Json& w : v) flat.push_back(w.get<int>());
-    else
-      flat.push_back(v.get<int>());
-  }
-  if (flat.empty() || flat.size() % 2) throw Error("subset_idxs must hold pairs");
-  for (size_t i = 0; i < flat.size(); i += 2) r.subset_idxs.emplace_back(flat[i], flat[i + 1]);
+  r.subset_idxs = o.at("subset_idxs").get<std::vector<int>>();
+  if (r.subset_idxs.empty()) throw Error("subset_idxs is empty");
   if (r.output_width <= 0 || r.output_height <= 0) throw Error("output size must be positive");
   return r;
 }

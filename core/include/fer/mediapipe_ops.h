@@ -24,7 +24,6 @@
 #pragma once
 
 #include <array>
-#include <utility>
 #include <vector>
 
 namespace fer {
@@ -35,7 +34,7 @@ struct LandmarksToTransformMatrixOptions {
   int left_rotation_idx = 0;
   int right_rotation_idx = 0;
   float target_rotation_radians = 0.0f;
-  std::vector<std::pair<int, int>> subset_idxs;
+  std::vector<int> subset_idxs;
   int output_width = 0;
   int output_height = 0;
   float scale_x = 1.0f;

