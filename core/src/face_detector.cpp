@@ -72,7 +72,7 @@ void FaceDetector::run_model(const cv::Mat& rgb_input, std::vector<float>& regre
 
 std::vector<Detection> FaceDetector::detect(const ImageView& frame) {
   const Roi roi = letterbox_roi(frame.width, frame.height);
-  const cv::Mat input = sample_rgb(frame, roi_input_to_frame(roi, input_), input_, Border::Zero);
+  const cv::Mat input = sample_rgb(frame, roi_sampling_matrix(roi, input_), input_, Border::Zero);
   std::vector<float> regressors, logits;
   run_model(input, regressors, logits);
   std::vector<Detection> found = weighted_nms(

@@ -79,7 +79,7 @@ FaceLandmarks FaceLandmarker::run_model(const cv::Mat& rgb_input) {
 
 FaceLandmarks FaceLandmarker::detect(const ImageView& frame, const Roi& roi) {
   const cv::Size input(kInputSize, kInputSize);
-  const cv::Mat rgb = sample_rgb(frame, roi_input_to_frame(roi, input), input, Border::Replicate);
+  const cv::Mat rgb = sample_rgb(frame, roi_sampling_matrix(roi, input), input, Border::Replicate);
   FaceLandmarks result = run_model(rgb);
   const float z_scale = roi.size.width / kInputSize;
   for (auto& p : result.points) {

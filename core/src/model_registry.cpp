@@ -59,14 +59,14 @@ std::string ModelRegistry::locate(const std::string& name) const {
               "; set model-dir or FER_MODEL_DIR, or build the fer_models target)");
 }
 
-std::string sha256_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read " + path);
+namespace {
+
+// Feeds `feed(ctx)` to a SHA-256 digest and returns it in lower-case hex.
+template <typename Feed>
+std::string sha256_of(Feed feed) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
-    EVP_DigestUpdate(ctx, buffer, static_cast<size_t>(in.gcount()));
+  feed(ctx);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx, digest, &length);
@@ -78,6 +78,22 @@ std::string sha256_file(const std::string& path) {
     out += hex[digest[i] & 15];
   }
   return out;
+}
+
+}  // namespace
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path);
+  return sha256_of([&](EVP_MD_CTX* ctx) {
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
+      EVP_DigestUpdate(ctx, buffer, static_cast<size_t>(in.gcount()));
+  });
+}
+
+std::string sha256_hex(const void* data, std::size_t size) {
+  return sha256_of([&](EVP_MD_CTX* ctx) { EVP_DigestUpdate(ctx, data, size); });
 }
 
 }  // namespace fer

@@ -38,6 +38,12 @@ cv::Matx23f roi_input_to_frame(const Roi& roi, cv::Size input) {
           s * sx, c * sy,  roi.center.y + s * tx + c * ty};
 }
 
+cv::Matx23f roi_sampling_matrix(const Roi& roi, cv::Size input) {
+  cv::Matx23f m = roi_input_to_frame(roi, input);
+  for (int r = 0; r < 2; ++r) m(r, 2) += 0.5f * (m(r, 0) + m(r, 1)) - 0.5f;
+  return m;
+}
+
 cv::Point2f roi_point_to_frame(const Roi& roi, cv::Size input, cv::Point2f p) {
   const cv::Matx23f m = roi_input_to_frame(roi, input);
   return {m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2), m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2)};

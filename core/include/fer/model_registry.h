@@ -20,6 +20,7 @@
 //   Immutable after construction; locate() may be called concurrently.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,8 @@ class ModelRegistry {
 
 // Lower-case hex SHA-256 of a file's contents; throws fer::Error if unreadable.
 std::string sha256_file(const std::string& path);
+
+// Lower-case hex SHA-256 of a memory block.
+std::string sha256_hex(const void* data, std::size_t size);
 
 }  // namespace fer

@@ -28,8 +28,14 @@ struct Roi {
   float rotation = 0.0f;  // radians
 };
 
-// Matrix mapping input pixel (x, y, 1) to frame pixels (for sample_rgb()).
+// Matrix mapping input coordinates (x, y, 1) to frame coordinates; both in
+// continuous pixel units with pixel (i, j) covering [i, i+1) x [j, j+1).
 cv::Matx23f roi_input_to_frame(const Roi& roi, cv::Size input);
+
+// Matrix for sample_rgb(): input pixel (x, y) is sampled at the frame position
+// of its centre, in the pixel-centre convention interpolation uses
+// (frame = M * (x + 0.5, y + 0.5) - 0.5), as GPU texture sampling does.
+cv::Matx23f roi_sampling_matrix(const Roi& roi, cv::Size input);
 
 // Frame position of a point given in input pixels.
 cv::Point2f roi_point_to_frame(const Roi& roi, cv::Size input, cv::Point2f p);

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test of gst-fer, installing and building what is missing first.
+#   tests/run.sh [ctest arguments, e.g. -R Fidelity]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tools/setup.sh" --tests
+build=${BUILD_DIR:-$top/build}
+cd "$build"
+ctest --output-on-failure --timeout 900 "$@"

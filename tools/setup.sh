@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Install what gst-fer needs on Debian 12 and build it. Idempotent: packages
+# already installed are skipped (apt is not even updated), models and media
+# are fetched once into the download cache, and the build is incremental.
+#
+#   tools/setup.sh [--tests] [--bench]
+#     --tests  also what the tests need (reference stills, peer elements)
+#     --bench  also what the benchmarks need
+#
+# Environment: BUILD_DIR (default: build), FER_CACHE_DIR (download cache).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+
+runtime=(
+  cmake g++ make pkg-config
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
+  libgtest-dev libbenchmark-dev
+  python3-onnx python3-numpy python3-flatbuffers
+  npm ca-certificates
+)
+tests=(
+  python3-imageio python-matplotlib-data      # public-domain reference stills
+  gstreamer1.0-opencv opencv-data             # GStreamer's facedetect, a peer
+  gstreamer1.0-plugins-base-apps              # gst-discoverer-1.0
+)
+want=("${runtime[@]}")
+for arg in "$@"; do
+  case $arg in
+    --tests|--bench) want+=("${tests[@]}") ;;
+    *) echo "usage: $0 [--tests] [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Configure once; later runs only build what changed (models are fetched and
+# converted by the build's fer_models target).
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)"
