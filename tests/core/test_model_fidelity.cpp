@@ -1,0 +1,122 @@
+// Model fidelity: raw outputs of each converted model, run by OpenCV's
+// cv::dnn (and, for the attention model, our C++ custom ops), against
+// reference outputs made once by an independent runtime on the same input
+// tensors (tests/reference/README.md says how):
+//   BlazeFace short/full range: the original .tflite in @litertjs/core;
+//   face landmarks with attention: the original .tflite in a numpy
+//   interpreter of TFLite graphs (no packaged runtime has its custom ops).
+// Error measure: max |ours - reference| / max |reference| per output tensor.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "fer/face_detector.h"
+#include "fer/model_registry.h"
+#include "fer/staged_model.h"
+#include "fer/tensor_io.h"
+#include "test_paths.h"
+
+namespace {
+
+constexpr double kTolerance = 1e-4;
+
+struct Reference {
+  nlohmann::json meta;
+  std::vector<float> values;
+
+  std::vector<float> output(const std::string& name) const {
+    for (const auto& o : meta["outputs"])
+      if (o["name"] == name) {
+        const size_t offset = o["offset_bytes"].get<size_t>() / sizeof(float);
+        return {values.begin() + offset, values.begin() + offset + o["count"].get<size_t>()};
+      }
+    ADD_FAILURE() << "no reference output " << name;
+    return {};
+  }
+};
+
+Reference load_reference(const std::string& dir, const std::string& json_name) {
+  Reference r;
+  std::ifstream json(fer::test::data_path(dir + "/" + json_name));
+  EXPECT_TRUE(json) << json_name;
+  r.meta = nlohmann::json::parse(json);
+  std::ifstream bin(fer::test::data_path(dir + "/" + r.meta["outputs_file"].get<std::string>()),
+                    std::ios::binary);
+  bin.seekg(0, std::ios::end);
+  r.values.resize(static_cast<size_t>(bin.tellg()) / sizeof(float));
+  bin.seekg(0);
+  bin.read(reinterpret_cast<char*>(r.values.data()), static_cast<std::streamsize>(r.values.size() * sizeof(float)));
+  return r;
+}
+
+cv::Mat load_rgb(const std::string& path) {
+  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  EXPECT_FALSE(bgr.empty()) << path;
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+double relative_error(const float* ours, const std::vector<float>& ref) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    diff = std::max(diff, double(std::abs(ours[i] - ref[i])));
+    scale = std::max(scale, double(std::abs(ref[i])));
+  }
+  return diff / std::max(scale, 1e-12);
+}
+
+void check_detector(fer::DetectorModel model, const std::string& stem) {
+  const Reference ref = load_reference("reference/blazeface", stem + "_outputs.json");
+  const cv::Mat rgb = load_rgb(fer::test::data_path("reference/blazeface/" + stem + "_input.png"));
+  ASSERT_EQ(fer::sha256_hex(rgb.data, rgb.total() * rgb.elemSize()),
+            ref.meta["input"]["rgb_sha256"].get<std::string>());
+  fer::FaceDetectorOptions options;
+  options.model = model;
+  auto detector = fer::FaceDetector::Create(options);
+  ASSERT_EQ(rgb.size(), detector->input_size());
+  std::vector<float> regressors, logits;
+  detector->run_model(rgb, regressors, logits);
+  const auto& outs = ref.meta["outputs"];
+  const std::vector<float> ref_regressors = ref.output(outs[0]["name"]);
+  const std::vector<float> ref_logits = ref.output(outs[1]["name"]);
+  ASSERT_EQ(regressors.size(), ref_regressors.size());
+  ASSERT_EQ(logits.size(), ref_logits.size());
+  const double e_reg = relative_error(regressors.data(), ref_regressors);
+  const double e_log = relative_error(logits.data(), ref_logits);
+  std::printf("%s: regressors %.2e, scores %.2e\n", stem.c_str(), e_reg, e_log);
+  EXPECT_LE(e_reg, kTolerance);
+  EXPECT_LE(e_log, kTolerance);
+}
+
+TEST(ModelFidelity, BlazeFaceShortRange) {
+  check_detector(fer::DetectorModel::ShortRange, "face_detection_short_range");
+}
+
+TEST(ModelFidelity, BlazeFaceFullRange) {
+  check_detector(fer::DetectorModel::FullRange, "face_detection_full_range");
+}
+
+TEST(ModelFidelity, FaceLandmarksWithAttention) {
+  const Reference ref = load_reference("reference/landmark_model", "outputs.json");
+  const cv::Mat rgb = load_rgb(fer::test::data_path("reference/landmark_model/input.png"));
+  auto model = fer::StagedModel::load(fer::ModelRegistry(),
+                                      "face_landmark_with_attention.manifest.json");
+  const std::vector<cv::Mat> outputs = model->run(fer::to_nhwc_tensor(rgb, 1.0f / 255.0f, 0.0f));
+  ASSERT_EQ(outputs.size(), ref.meta["outputs"].size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::string name = model->output_names()[i];
+    const std::vector<float> expected = ref.output(name);
+    ASSERT_EQ(outputs[i].total(), expected.size()) << name;
+    const double e = relative_error(outputs[i].ptr<float>(), expected);
+    std::printf("%s: %.2e\n", name.c_str(), e);
+    EXPECT_LE(e, kTolerance) << name;
+  }
+}
+
+}  // namespace
