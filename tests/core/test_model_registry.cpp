@@ -1,0 +1,97 @@
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "fer/error.h"
+#include "fer/face_detector.h"
+#include "fer/model_registry.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class ModelRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("fer-registry-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    unsetenv("FER_MODEL_DIR");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+  }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(ModelRegistryTest, SearchOrderStartsWithModelDirThenEnvironment) {
+  setenv("FER_MODEL_DIR", "/nonexistent/env-dir", 1);
+  const fer::ModelRegistry registry(dir_.string());
+  ASSERT_GE(registry.search_path().size(), 4u);
+  EXPECT_EQ(registry.search_path()[0], dir_.string());
+  EXPECT_EQ(registry.search_path()[1], "/nonexistent/env-dir");
+  unsetenv("FER_MODEL_DIR");
+}
+
+TEST_F(ModelRegistryTest, ModelDirWinsOverBuildTree) {
+  write("face_detection_short_range.onnx", "x");
+  EXPECT_EQ(fer::ModelRegistry(dir_.string()).locate("face_detection_short_range.onnx"),
+            (dir_ / "face_detection_short_range.onnx").string());
+}
+
+TEST_F(ModelRegistryTest, MissingFileNamesFileAndDirectories_n) {
+  try {
+    fer::ModelRegistry(dir_.string()).locate("no_such_model.onnx");
+    FAIL() << "expected fer::Error";
+  } catch (const fer::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("not found: no_such_model.onnx"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(dir_.string()), std::string::npos) << msg;
+  }
+}
+
+TEST_F(ModelRegistryTest, DigestMismatchIsReportedAsCorrupt_n) {
+  write("m.onnx", "tampered");
+  write("SHA256SUMS", std::string(64, '0') + "  m.onnx\n");
+  try {
+    fer::ModelRegistry(dir_.string()).locate("m.onnx");
+    FAIL() << "expected fer::Error";
+  } catch (const fer::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("corrupt: " + (dir_ / "m.onnx").string()), std::string::npos) << msg;
+  }
+}
+
+TEST_F(ModelRegistryTest, ListedDigestVerifies) {
+  write("m.onnx", "abc");
+  // sha256("abc")
+  write("SHA256SUMS", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  m.onnx\n");
+  EXPECT_NO_THROW(fer::ModelRegistry(dir_.string()).locate("m.onnx"));
+}
+
+TEST_F(ModelRegistryTest, EmptyFile_n) {
+  write("m.onnx", "");
+  EXPECT_THROW(fer::ModelRegistry(dir_.string()).locate("m.onnx"), fer::Error);
+}
+
+TEST_F(ModelRegistryTest, UnparsableModelNamesFile_n) {
+  write("face_detection_short_range.onnx", "this is not a protobuf");
+  fer::FaceDetectorOptions options;
+  options.model_dir = dir_.string();
+  try {
+    fer::FaceDetector::Create(options);
+    FAIL() << "expected fer::Error";
+  } catch (const fer::Error& e) {
+    EXPECT_NE(std::string(e.what()).find((dir_ / "face_detection_short_range.onnx").string()),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(fer::sha256_hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
