@@ -7,22 +7,24 @@
 namespace fer {
 namespace {
 
-double round_to(double value, double step) { return std::round(value / step) * step; }
+// Dividing by the integer scale (not multiplying by its inverse) yields the
+// double nearest to the decimal, which prints short ("197.73").
+double round_to(double value, double scale) { return std::round(value * scale) / scale; }
 
-constexpr double kPixelStep = 0.01;
-constexpr double kScoreStep = 1e-4;
+constexpr double kPixelScale = 100;   // 1/100 pixel
+constexpr double kScoreScale = 1e4;   // 1e-4
 
-nlohmann::json face_json(const Face& face) {
-  nlohmann::json j;
+nlohmann::ordered_json face_json(const Face& face) {
+  nlohmann::ordered_json j;
   j["id"] = face.id;
-  j["bbox"] = {round_to(face.bbox.x, kPixelStep), round_to(face.bbox.y, kPixelStep),
-               round_to(face.bbox.width, kPixelStep), round_to(face.bbox.height, kPixelStep)};
-  j["score"] = round_to(face.score, kScoreStep);
+  j["bbox"] = {round_to(face.bbox.x, kPixelScale), round_to(face.bbox.y, kPixelScale),
+               round_to(face.bbox.width, kPixelScale), round_to(face.bbox.height, kPixelScale)};
+  j["score"] = round_to(face.score, kScoreScale);
   if (!face.landmarks.empty()) {
-    nlohmann::json points = nlohmann::json::array();
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (const auto& p : face.landmarks)
-      points.push_back({round_to(p.x, kPixelStep), round_to(p.y, kPixelStep),
-                        round_to(p.z, kPixelStep)});
+      points.push_back({round_to(p.x, kPixelScale), round_to(p.y, kPixelScale),
+                        round_to(p.z, kPixelScale)});
     j["landmarks"] = std::move(points);
   }
   return j;
@@ -31,12 +33,12 @@ nlohmann::json face_json(const Face& face) {
 }  // namespace
 
 std::string to_json_line(const FrameFaces& frame) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["frame"] = frame.frame;
-  j["pts"] = frame.pts ? nlohmann::json(*frame.pts) : nlohmann::json(nullptr);
+  j["pts"] = frame.pts ? nlohmann::ordered_json(*frame.pts) : nlohmann::ordered_json(nullptr);
   j["width"] = frame.width;
   j["height"] = frame.height;
-  j["faces"] = nlohmann::json::array();
+  j["faces"] = nlohmann::ordered_json::array();
   for (const Face& face : frame.faces) j["faces"].push_back(face_json(face));
   return j.dump();
 }
