@@ -27,6 +27,7 @@ tests=(
   python3-imageio python-matplotlib-data      # public-domain reference stills
   gstreamer1.0-opencv opencv-data             # GStreamer's facedetect, a peer
   gstreamer1.0-plugins-base-apps              # gst-discoverer-1.0
+  python3-opencv                              # converter unit tests run models
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

@@ -15,7 +15,9 @@ import argparse
 import hashlib
 import os
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomic_write import write_if_changed  # noqa: E402
 
 
 def extract(packed, begin, end, output, sha256=None):
@@ -39,25 +41,7 @@ def extract(packed, begin, end, output, sha256=None):
         if got != sha256.lower():
             raise ValueError("%s [%d, %d): sha256 %s, expected %s"
                              % (packed, begin, end, got, sha256))
-    try:
-        with open(output, "rb") as f:
-            if f.read() == data:
-                return
-    except OSError:
-        pass
-    d = os.path.dirname(os.path.abspath(output))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".extract-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, output)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_if_changed(output, data)
 
 
 def main(argv=None):

@@ -28,39 +28,17 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from tflite_reader import read_model, TFLiteError  # noqa: E402
 from partition import fold_constants, plan, PlanError  # noqa: E402
+from atomic_write import write_if_changed  # noqa: E402
 from onnx_emit import GraphEmitter, ConvertError, sanitize  # noqa: E402
 from onnx_emit import supported_builtins  # noqa: E402
 
 MANIFEST_FORMAT = "gst-fer-split-model"
 MANIFEST_VERSION = 1
-
-
-def _write_atomic(path, data):
-    """Write bytes; leave the file untouched when the content is equal."""
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except OSError:
-        pass
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tflite2onnx-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def check_supported(model, ops):
@@ -122,7 +100,7 @@ def convert(src, dst, force_split=False, log=print):
         em = GraphEmitter(model, consts, st.ops, list(model.inputs),
                           list(model.outputs), names, stem,
                           doc="converted from %s" % base)
-        _write_atomic(dst, em.build().SerializeToString())
+        write_if_changed(dst, em.build().SerializeToString())
         log("wrote %s" % dst)
         return [dst]
 
@@ -139,7 +117,7 @@ def convert(src, dst, force_split=False, log=print):
                               names, "%s_part%d" % (stem, part),
                               doc="part %d of %s" % (part, base))
             path = os.path.join(out_dir, fname)
-            _write_atomic(path, em.build().SerializeToString())
+            write_if_changed(path, em.build().SerializeToString())
             written.append(path)
             part += 1
             stage_json.append({"kind": "onnx", "file": fname,
@@ -180,7 +158,7 @@ def convert(src, dst, force_split=False, log=print):
     }
     mpath = os.path.join(out_dir, stem + ".manifest.json")
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-    _write_atomic(mpath, text.encode("utf-8"))
+    write_if_changed(mpath, text.encode("utf-8"))
     written.append(mpath)
     # a stale single-file conversion would be misleading
     if os.path.exists(dst) and dst.endswith(".onnx"):
