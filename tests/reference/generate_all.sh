@@ -3,7 +3,7 @@
 # face_mesh landmarks, B: BlazeFace raw outputs) and check run-to-run
 # identity by running each generator twice. Needs Debian packages chromium,
 # python3-opencv, python3-skimage, python-matplotlib-data, nodejs/npm, and the
-# npm registry. Everything installed goes to $GSTFER_CACHE (~/.cache/gst-fer)
+# npm registry. Everything installed goes to $FER_CACHE_DIR (~/.cache/gst-fer)
 # and $WORK (/tmp/gst-fer-reference); only tests/data/reference/ is written in
 # the repo.
 set -eu

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadLiteRtNode } from './litert_node.mjs';
 
-const CACHE = process.env.GSTFER_CACHE || path.join(os.homedir(), '.cache/gst-fer');
+const CACHE = process.env.FER_CACHE_DIR || path.join(os.homedir(), '.cache/gst-fer');
 const data = fs.readFileSync(path.join(CACHE,
   'reference/pkgs/mediapipe-face_mesh-0.4.1657299874/package/face_mesh_solution_packed_assets.data'));
 const model = new Uint8Array(data.subarray(0, 2495952));

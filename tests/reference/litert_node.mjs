@@ -9,7 +9,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 
-const CACHE = process.env.GSTFER_CACHE || path.join(os.homedir(), '.cache/gst-fer');
+const CACHE = process.env.FER_CACHE_DIR || path.join(os.homedir(), '.cache/gst-fer');
 export const NODE_MODULES = path.join(CACHE, 'reference/node/node_modules');
 const WASM_DIR = path.join(NODE_MODULES, '@litertjs/core/wasm');
 

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install the generators' node dependencies (exact versions, lock file) into
-# $GSTFER_CACHE/reference/node, never into the repository.
+# $FER_CACHE_DIR/reference/node, never into the repository.
 set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
-CACHE="${GSTFER_CACHE:-$HOME/.cache/gst-fer}"
+CACHE="${FER_CACHE_DIR:-$HOME/.cache/gst-fer}"
 DEST="$CACHE/reference/node"
 mkdir -p "$DEST"
 cp "$HERE/package.json" "$HERE/package-lock.json" "$DEST/"

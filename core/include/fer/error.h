@@ -19,4 +19,11 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// A model file that is nowhere on the search path (see ModelRegistry); other
+// model problems (corrupt, unparsable) are plain Errors.
+class ModelNotFound : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace fer

@@ -13,8 +13,10 @@
 //
 // ENSURES
 //   locate() returns an existing, non-empty, verified file or throws
-//   fer::Error naming the file and every directory searched (missing), or the
-//   file and both digests (corrupt).
+//   fer::ModelNotFound naming the file and every directory searched, or
+//   fer::Error naming the file and both digests (corrupt).
+//   locate_beside() finds a file that belongs with another (the parts of a
+//   split model): only in that file's directory, verified the same way.
 //
 // THREAD SAFETY
 //   Immutable after construction; locate() may be called concurrently.
@@ -31,6 +33,8 @@ class ModelRegistry {
   explicit ModelRegistry(const std::string& model_dir = {});
 
   std::string locate(const std::string& name) const;
+
+  static std::string locate_beside(const std::string& sibling_path, const std::string& name);
 
   const std::vector<std::string>& search_path() const { return search_path_; }
 

@@ -11,7 +11,7 @@ import { loadLiteRtNode } from '../litert_node.mjs';
 
 const [work, outDir] = process.argv.slice(2);
 if (!work || !outDir) { console.error('usage: node run_blazeface.mjs WORKDIR OUT_DIR'); process.exit(2); }
-const CACHE = process.env.GSTFER_CACHE || path.join(os.homedir(), '.cache/gst-fer');
+const CACHE = process.env.FER_CACHE_DIR || path.join(os.homedir(), '.cache/gst-fer');
 const PKG = 'mediapipe-face_detection-0.4.1657300184';
 const PKG_DIR = path.join(CACHE, 'reference/pkgs', PKG, 'package');
 const inputs = JSON.parse(fs.readFileSync(path.join(work, 'inputs.json'), 'utf8'));

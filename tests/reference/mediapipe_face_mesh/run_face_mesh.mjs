@@ -4,7 +4,7 @@
 // usage: node run_face_mesh.mjs IMAGES_DIR OUT_DIR
 //   IMAGES_DIR: output of decode_images.py (images.json + <name>.rgb)
 //   OUT_DIR:    where <name>.json files go
-// env: GSTFER_CACHE (default ~/.cache/gst-fer), CHROMIUM (default /usr/bin/chromium)
+// env: FER_CACHE_DIR (default ~/.cache/gst-fer), CHROMIUM (default /usr/bin/chromium)
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CACHE = process.env.GSTFER_CACHE || path.join(os.homedir(), '.cache/gst-fer');
+const CACHE = process.env.FER_CACHE_DIR || path.join(os.homedir(), '.cache/gst-fer');
 const NODE_DIR = path.join(CACHE, 'reference/node');
 const MP_DIR = path.join(CACHE, 'reference/pkgs/mediapipe-face_mesh-0.4.1657299874/package');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
