@@ -145,6 +145,14 @@ gst_face_meta_publish_start (GstBaseTransform * trans)
     return FALSE;
   }
   self->out = fdopen (fd, "w");
+  if (!self->out) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not open file \"%s\" for writing.", location),
+        ("%s", g_strerror (errno)));
+    close (fd);
+    g_free (location);
+    return FALSE;
+  }
   g_free (location);
   return TRUE;
 }

