@@ -255,7 +255,7 @@ gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
           DEFAULT_OVERWRITE, rw));
 
   gst_element_class_set_static_metadata (element_class,
-      "Face metadata publisher", "Sink/Metadata/Video",
+      "Face metadata publisher", "Filter/Metadata/Video",
       "Writes per-frame face metadata as JSON lines", "gst-fer developers");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -134,6 +134,14 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+static gboolean
+gst_fer_overlay_start (GstBaseTransform * trans)
+{
+  /* Warn again about missing metadata in each run. */
+  GST_FER_OVERLAY (trans)->warned_no_meta = FALSE;
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
@@ -181,6 +189,7 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
@@ -206,6 +215,7 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_fer_overlay_start);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_fer_overlay_transform_frame_ip);
 
