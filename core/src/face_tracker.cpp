@@ -17,16 +17,9 @@ cv::Rect2f roi_bounds(const Roi& roi) {
           roi.size.width, roi.size.height};
 }
 
-cv::Rect2f landmark_bounds(const std::vector<cv::Point3f>& points, int width, int height) {
-  float x0 = points[0].x, x1 = x0, y0 = points[0].y, y1 = y0;
-  for (const auto& p : points) {
-    x0 = std::min(x0, p.x);
-    x1 = std::max(x1, p.x);
-    y0 = std::min(y0, p.y);
-    y1 = std::max(y1, p.y);
-  }
+cv::Rect2f clipped_bounds(const std::vector<cv::Point3f>& points, int width, int height) {
   const cv::Rect2f frame(0, 0, static_cast<float>(width), static_cast<float>(height));
-  return cv::Rect2f(x0, y0, x1 - x0, y1 - y0) & frame;
+  return landmark_bounds(points) & frame;
 }
 
 bool usable(const Roi& roi) {
@@ -67,7 +60,7 @@ bool FaceTracker::follow(const ImageView& frame, Track& track) {
   if (lm.presence < options_.min_presence_confidence) return false;
   track.face.id = track.id;
   track.face.score = lm.presence;
-  track.face.bbox = landmark_bounds(lm.points, frame.width, frame.height);
+  track.face.bbox = clipped_bounds(lm.points, frame.width, frame.height);
   track.face.landmarks = std::move(lm.points);
   track.roi = face_roi_from_landmarks(track.face.landmarks);
   return true;

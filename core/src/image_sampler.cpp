@@ -10,28 +10,6 @@
 namespace fer {
 namespace {
 
-// Byte offsets of R, G and B inside one pixel of a packed format.
-std::array<int, 3> rgb_offsets(PixelFormat format) {
-  switch (format) {
-    case PixelFormat::RGB:
-    case PixelFormat::RGBx:
-    case PixelFormat::RGBA:
-      return {0, 1, 2};
-    case PixelFormat::BGR:
-    case PixelFormat::BGRx:
-    case PixelFormat::BGRA:
-      return {2, 1, 0};
-    case PixelFormat::xRGB:
-    case PixelFormat::ARGB:
-      return {1, 2, 3};
-    case PixelFormat::xBGR:
-    case PixelFormat::ABGR:
-      return {3, 2, 1};
-    default:
-      throw Error("rgb_offsets: not a packed format");
-  }
-}
-
 int cv_border(Border border) {
   return border == Border::Zero ? cv::BORDER_CONSTANT : cv::BORDER_REPLICATE;
 }

@@ -11,21 +11,15 @@
 namespace fer {
 namespace {
 
-// A colour given as R, G, B in the byte order of `format` (alpha opaque).
+// A colour given as R, G, B in the byte order of `format`; the fourth byte
+// of 4-byte formats (alpha or padding) is opaque.
 cv::Scalar in_format(PixelFormat format, int r, int g, int b) {
-  switch (format) {
-    case PixelFormat::RGB:  return {double(r), double(g), double(b)};
-    case PixelFormat::BGR:  return {double(b), double(g), double(r)};
-    case PixelFormat::RGBx:
-    case PixelFormat::RGBA: return {double(r), double(g), double(b), 255};
-    case PixelFormat::BGRx:
-    case PixelFormat::BGRA: return {double(b), double(g), double(r), 255};
-    case PixelFormat::xRGB:
-    case PixelFormat::ARGB: return {255, double(r), double(g), double(b)};
-    case PixelFormat::xBGR:
-    case PixelFormat::ABGR: return {255, double(b), double(g), double(r)};
-    default:                return {double(r), double(g), double(b)};
-  }
+  cv::Scalar colour = cv::Scalar::all(255);
+  const auto offsets = rgb_offsets(format);
+  colour[offsets[0]] = r;
+  colour[offsets[1]] = g;
+  colour[offsets[2]] = b;
+  return colour;
 }
 
 // One colour per track id, fixed and easy to tell apart.

@@ -59,17 +59,21 @@ Roi face_roi_from_detection(const Detection& detection) {
                   detection.keypoints[int(FaceKeypoint::LeftEye)]);
 }
 
-Roi face_roi_from_landmarks(const std::vector<cv::Point3f>& landmarks) {
-  float x0 = landmarks[0].x, x1 = x0, y0 = landmarks[0].y, y1 = y0;
-  for (const auto& p : landmarks) {
+cv::Rect2f landmark_bounds(const std::vector<cv::Point3f>& points) {
+  float x0 = points[0].x, x1 = x0, y0 = points[0].y, y1 = y0;
+  for (const auto& p : points) {
     x0 = std::min(x0, p.x);
     x1 = std::max(x1, p.x);
     y0 = std::min(y0, p.y);
     y1 = std::max(y1, p.y);
   }
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+Roi face_roi_from_landmarks(const std::vector<cv::Point3f>& landmarks) {
   const auto& a = landmarks[kLeftEyeOuterCorner];
   const auto& b = landmarks[kRightEyeOuterCorner];
-  return face_roi({x0, y0, x1 - x0, y1 - y0}, {a.x, a.y}, {b.x, b.y});
+  return face_roi(landmark_bounds(landmarks), {a.x, a.y}, {b.x, b.y});
 }
 
 }  // namespace fer

@@ -20,6 +20,13 @@ cv::Mat make_tensor(const std::vector<int>& shape) {
   return cv::Mat(static_cast<int>(shape.size()), shape.data(), CV_32F);
 }
 
+// The 4x4 matrix a custom op reads from its matrix input.
+Matrix4 read_matrix(const cv::Mat& tensor) {
+  Matrix4 m;
+  std::copy(tensor.ptr<float>(), tensor.ptr<float>() + m.size(), m.begin());
+  return m;
+}
+
 // Product of dimensions.
 size_t count(const std::vector<int>& shape) {
   size_t n = 1;
@@ -68,9 +75,7 @@ struct TransformMatrixStage : StagedModel::Stage {
 struct TransformTensorStage : StagedModel::Stage {
   std::vector<int> input_shape;  // NHWC
   void run(TensorTable& tensors) override {
-    const cv::Mat& m = input(tensors, 1);
-    Matrix4 matrix;
-    std::copy(m.ptr<float>(), m.ptr<float>() + 16, matrix.begin());
+    const Matrix4 matrix = read_matrix(input(tensors, 1));
     cv::Mat out = make_tensor(output_shape);
     transform_tensor_bilinear(input(tensors, 0).ptr<float>(), input_shape[1], input_shape[2],
                               input_shape[3], matrix, output_shape[1], output_shape[2],
@@ -82,9 +87,7 @@ struct TransformTensorStage : StagedModel::Stage {
 struct TransformLandmarksStage : StagedModel::Stage {
   int dimensions = 2;
   void run(TensorTable& tensors) override {
-    const cv::Mat& m = input(tensors, 1);
-    Matrix4 matrix;
-    std::copy(m.ptr<float>(), m.ptr<float>() + 16, matrix.begin());
+    const Matrix4 matrix = read_matrix(input(tensors, 1));
     cv::Mat out = make_tensor(output_shape);
     const int n = static_cast<int>(count(output_shape)) / dimensions;
     transform_landmarks(input(tensors, 0).ptr<float>(), n, dimensions, matrix, out.ptr<float>());

@@ -40,6 +40,9 @@ struct ImageView {
 // Bytes per pixel of a packed format; 0 for planar formats.
 int packed_pixel_size(PixelFormat format);
 
+// Byte offsets of R, G and B inside one pixel of a packed format.
+std::array<int, 3> rgb_offsets(PixelFormat format);
+
 // True for formats with one packed plane of 3 or 4 bytes per pixel.
 inline bool is_packed(PixelFormat format) { return packed_pixel_size(format) > 0; }
 

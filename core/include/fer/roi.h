@@ -50,6 +50,9 @@ Roi face_roi_from_detection(const Detection& detection);
 // (eye corners 33 and 263 give the rotation).
 Roi face_roi_from_landmarks(const std::vector<cv::Point3f>& landmarks);
 
+// Axis-aligned bounds of the points' x, y (points must not be empty).
+cv::Rect2f landmark_bounds(const std::vector<cv::Point3f>& points);
+
 // Angle in (-pi, pi].
 float normalize_radians(float angle);
 
