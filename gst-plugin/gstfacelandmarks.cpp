@@ -4,7 +4,10 @@
  *
  * Finds faces, follows them from frame to frame with stable track ids and
  * computes 478 3D landmarks per face (MediaPipe face mesh with attention:
- * refined lips, eyes and irises). Results are attached to each buffer as a
+ * refined lips, eyes and irises), the head pose (the 4x4 transform of
+ * MediaPipe's canonical face into camera space, and yaw, pitch and roll)
+ * and 52 blendshape coefficients measured from the landmarks (defined in
+ * docs/blendshapes.md). Results are attached to each buffer as a
  * #GstFerFacesMeta and, per face, a #GstVideoRegionOfInterestMeta of type
  * "face" whose id is the track id. A frame without faces gets an empty list.
  *
@@ -24,6 +27,7 @@
 #include <memory>
 
 #include "fer/error.h"
+#include "fer/face_analyzer.h"
 #include "fer/face_tracker.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
@@ -58,6 +62,7 @@ typedef enum
 struct FaceLandmarksState
 {
   std::unique_ptr < fer::FaceTracker > tracker;
+  std::unique_ptr < fer::FaceAnalyzer > analyzer;
   gint64 frame_index = 0;
 };
 
@@ -190,6 +195,7 @@ gst_face_landmarks_start (GstBaseTransform * trans)
   try {
     auto state = std::make_unique < FaceLandmarksState > ();
     state->tracker = fer::FaceTracker::Create (options);
+    state->analyzer = fer::FaceAnalyzer::Create ({options.model_dir});
     self->state = state.release ();
   }
   catch (const fer::ModelNotFound & e) {
@@ -254,6 +260,7 @@ gst_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
     result.width = GST_VIDEO_FRAME_WIDTH (frame);
     result.height = GST_VIDEO_FRAME_HEIGHT (frame);
     result.faces = state->tracker->process (gst_fer_image_view (frame));
+    state->analyzer->Analyze (result);
     add_region_metas (frame->buffer, result);
     GST_LOG_OBJECT (self, "frame %" G_GINT64_FORMAT ": %zu faces",
         result.frame, result.faces.size ());

@@ -37,10 +37,12 @@ enum
   PROP_0,
   PROP_LOCATION,
   PROP_OVERWRITE,
+  PROP_INCLUDE_FEATURES,
 };
 
 #define DEFAULT_LOCATION "-"
 #define DEFAULT_OVERWRITE FALSE
+#define DEFAULT_INCLUDE_FEATURES FALSE
 
 struct _GstFaceMetaPublish
 {
@@ -48,6 +50,7 @@ struct _GstFaceMetaPublish
 
   gchar *location;
   gboolean overwrite;
+  gboolean include_features;
 
   FILE *out;
   GstVideoInfo info;
@@ -82,6 +85,9 @@ gst_face_meta_publish_set_property (GObject * object, guint prop_id,
     case PROP_OVERWRITE:
       self->overwrite = g_value_get_boolean (value);
       break;
+    case PROP_INCLUDE_FEATURES:
+      self->include_features = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -101,6 +107,9 @@ gst_face_meta_publish_get_property (GObject * object, guint prop_id,
       break;
     case PROP_OVERWRITE:
       g_value_set_boolean (value, self->overwrite);
+      break;
+    case PROP_INCLUDE_FEATURES:
+      g_value_set_boolean (value, self->include_features);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -186,10 +195,14 @@ gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
   GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (buf);
   std::string line;
+  fer::JsonLinesOptions options;
 
+  GST_OBJECT_LOCK (self);
+  options.include_features = self->include_features;
+  GST_OBJECT_UNLOCK (self);
   try {
     if (meta) {
-      line = fer::to_json_line (*meta->faces);
+      line = fer::to_json_line (*meta->faces, options);
     } else {
       /* Still one line per frame, so frame counts stay honest. */
       if (self->frames_without_meta++ == 0)
@@ -253,6 +266,12 @@ gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
       g_param_spec_boolean ("overwrite", "Overwrite",
           "Replace an existing file instead of failing",
           DEFAULT_OVERWRITE, rw));
+  g_object_class_install_property (gobject_class, PROP_INCLUDE_FEATURES,
+      g_param_spec_boolean ("include-features", "Include features",
+          "Also write the wavelet features waveletencode attaches "
+          "(about 60 KB per face and encoding)",
+          DEFAULT_INCLUDE_FEATURES, (GParamFlags) (G_PARAM_READWRITE |
+              G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
 
   gst_element_class_set_static_metadata (element_class,
       "Face metadata publisher", "Filter/Metadata/Video",
@@ -276,6 +295,7 @@ gst_face_meta_publish_init (GstFaceMetaPublish * self)
 {
   self->location = g_strdup (DEFAULT_LOCATION);
   self->overwrite = DEFAULT_OVERWRITE;
+  self->include_features = DEFAULT_INCLUDE_FEATURES;
   self->out = nullptr;
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -4,6 +4,7 @@
 #include "gstfacelandmarks.h"
 #include "gstfacemetapublish.h"
 #include "gstferoverlay.h"
+#include "gstwaveletencode.h"
 
 #ifndef PACKAGE
 #define PACKAGE "gst-fer"
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ok = FALSE;
 
   ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
+  ok |= GST_ELEMENT_REGISTER (waveletencode, plugin);
   ok |= GST_ELEMENT_REGISTER (overlay, plugin);
   ok |= GST_ELEMENT_REGISTER (facemetapublish, plugin);
   return ok;

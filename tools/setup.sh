@@ -19,6 +19,7 @@ runtime=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
+  libcli11-dev                                # fer-extract: command line
   libgtest-dev libbenchmark-dev
   python3-onnx python3-numpy python3-flatbuffers
   ca-certificates

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fer/blendshapes.h"
+
 namespace fer {
 namespace {
 
@@ -13,8 +15,53 @@ double round_to(double value, double scale) { return std::round(value * scale) /
 
 constexpr double kPixelScale = 100;   // 1/100 pixel
 constexpr double kScoreScale = 1e4;   // 1e-4
+constexpr double kAngleScale = 100;   // 1/100 degree
+constexpr double kMatrixScale = 1e6;  // pose: rotation terms in [-1, 1], translation in cm
+constexpr double kFeatureScale = 1e6; // normalised coordinates and coefficients
 
-nlohmann::ordered_json face_json(const Face& face) {
+nlohmann::ordered_json optional_ns(const std::optional<std::int64_t>& ns) {
+  return ns ? nlohmann::ordered_json(*ns) : nlohmann::ordered_json(nullptr);
+}
+
+// Row-major floats as rows of `cols` values, or of `cols` [inner] arrays.
+nlohmann::ordered_json float_rows(const std::vector<float>& values, std::size_t cols,
+                                  std::size_t inner) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::size_t row_size = cols * inner;
+  for (std::size_t r = 0; r + row_size <= values.size(); r += row_size) {
+    nlohmann::ordered_json row = nlohmann::ordered_json::array();
+    for (std::size_t c = 0; c < cols; ++c) {
+      if (inner == 1) {
+        row.push_back(round_to(values[r + c], kFeatureScale));
+        continue;
+      }
+      nlohmann::ordered_json cell = nlohmann::ordered_json::array();
+      for (std::size_t k = 0; k < inner; ++k)
+        cell.push_back(round_to(values[r + c * inner + k], kFeatureScale));
+      row.push_back(std::move(cell));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+nlohmann::ordered_json features_json(const FaceFeatures& f) {
+  nlohmann::ordered_json j;
+  j["start_frame"] = f.start_frame;
+  j["end_frame"] = f.end_frame;
+  j["start_pts"] = optional_ns(f.start_pts);
+  j["end_pts"] = optional_ns(f.end_pts);
+  j["T"] = f.samples;
+  j["L"] = f.level;
+  j["valid"] = f.valid;
+  j["coefficients"] = f.coefficients;
+  j["rows"] = f.rows;
+  j["landmarks"] = float_rows(f.landmarks, kFaceLandmarks, 3);
+  j["blendshapes"] = float_rows(f.blendshapes, kBlendshapeCount, 1);
+  return j;
+}
+
+nlohmann::ordered_json face_json(const Face& face, const JsonLinesOptions& options) {
   nlohmann::ordered_json j;
   j["id"] = face.id;
   j["bbox"] = {round_to(face.bbox.x, kPixelScale), round_to(face.bbox.y, kPixelScale),
@@ -27,19 +74,34 @@ nlohmann::ordered_json face_json(const Face& face) {
                         round_to(p.z, kPixelScale)});
     j["landmarks"] = std::move(points);
   }
+  if (face.blendshapes.size() == kBlendshapeCount) {
+    nlohmann::ordered_json shapes;
+    for (int i = 0; i < kBlendshapeCount; ++i)
+      shapes[blendshape_names()[i]] = round_to(face.blendshapes[i], kScoreScale);
+    j["blendshapes"] = std::move(shapes);
+  }
+  if (face.pose) {
+    nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
+    for (int i = 0; i < 16; ++i) matrix.push_back(round_to(face.pose->transform.val[i], kMatrixScale));
+    j["pose"] = std::move(matrix);
+    j["yaw"] = round_to(face.pose->yaw, kAngleScale);
+    j["pitch"] = round_to(face.pose->pitch, kAngleScale);
+    j["roll"] = round_to(face.pose->roll, kAngleScale);
+  }
+  if (options.include_features && face.features) j["features"] = features_json(*face.features);
   return j;
 }
 
 }  // namespace
 
-std::string to_json_line(const FrameFaces& frame) {
+std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& options) {
   nlohmann::ordered_json j;
   j["frame"] = frame.frame;
   j["pts"] = frame.pts ? nlohmann::ordered_json(*frame.pts) : nlohmann::ordered_json(nullptr);
   j["width"] = frame.width;
   j["height"] = frame.height;
   j["faces"] = nlohmann::ordered_json::array();
-  for (const Face& face : frame.faces) j["faces"].push_back(face_json(face));
+  for (const Face& face : frame.faces) j["faces"].push_back(face_json(face, options));
   return j.dump();
 }
 

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Regenerate every reference file under tests/data/reference/ (A: MediaPipe
-# face_mesh landmarks, B: BlazeFace raw outputs) and check run-to-run
-# identity by running each generator twice. Needs Debian packages chromium,
-# python3-opencv, python3-skimage, python-matplotlib-data, nodejs/npm, and the
-# npm registry. Everything installed goes to $FER_CACHE_DIR (~/.cache/gst-fer)
-# and $WORK (/tmp/gst-fer-reference); only tests/data/reference/ is written in
-# the repo.
+# face_mesh landmarks, A2: its face geometry, B: BlazeFace raw outputs) and
+# check run-to-run identity by running each generator twice. Needs Debian
+# packages chromium, python3-opencv, python3-skimage, python-matplotlib-data,
+# nodejs/npm, and the npm registry. Everything installed goes to
+# $FER_CACHE_DIR (~/.cache/gst-fer) and $WORK (/tmp/gst-fer-reference); only
+# tests/data/reference/ is written in the repo.
 set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -25,6 +25,14 @@ diff -r "$WORK/fm_run1" "$WORK/fm_run2"
 echo "face_mesh: two runs identical"
 mkdir -p "$OUT/mediapipe_face_mesh"
 cp "$WORK"/fm_run1/*.json "$OUT/mediapipe_face_mesh/"
+
+echo "== A2: MediaPipe face geometry (pose transform matrix)"
+node "$HERE/mediapipe_face_mesh/run_face_mesh.mjs" "$WORK/images" "$WORK/fg_run1" --geometry
+node "$HERE/mediapipe_face_mesh/run_face_mesh.mjs" "$WORK/images" "$WORK/fg_run2" --geometry
+diff -r "$WORK/fg_run1" "$WORK/fg_run2"
+echo "face geometry: two runs identical"
+mkdir -p "$OUT/mediapipe_face_geometry"
+cp "$WORK"/fg_run1/*.json "$OUT/mediapipe_face_geometry/"
 
 echo "== B: BlazeFace raw outputs (@litertjs/core)"
 mkdir -p "$OUT/blazeface"

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -12,11 +13,44 @@
 
 namespace fer {
 
+constexpr int kMeshLandmarks = 468;  // the face mesh
+constexpr int kFaceLandmarks = 478;  // mesh + 2 x 5 iris points
+
+// Head pose as MediaPipe's face geometry defines it (fer/face_geometry.h).
+struct HeadPose {
+  cv::Matx44f transform;              // canonical face space -> camera space (cm)
+  float yaw = 0.0f;                   // degrees; conventions in fer/face_geometry.h
+  float pitch = 0.0f;
+  float roll = 0.0f;
+};
+
+// A window of a track's history encoded with the Haar wavelet
+// (fer/wavelet.h), as waveletencode attaches it.
+struct FaceFeatures {
+  std::int64_t start_frame = 0;       // first and last frame of the window
+  std::int64_t end_frame = 0;
+  std::optional<std::int64_t> start_pts;  // their timestamps (ns), when known
+  std::optional<std::int64_t> end_pts;
+  int samples = 0;                    // T: frames in the window (frames with this face)
+  int level = 0;                      // L: Haar levels applied
+  int valid = 0;                      // valid approximation coefficients (the rest are zeros)
+  int coefficients = 0;               // N
+  int rows = 0;                       // N * 2^detail levels (fer/wavelet.h)
+  // Row-major (rows, 478, 3): normalised landmarks (x, y in [0, 1] of the
+  // frame, z on x's scale), approximation band first.
+  std::vector<float> landmarks;
+  std::vector<float> blendshapes;     // (rows, 52)
+};
+
 struct Face {
   int id = -1;                        // track id, stable while the face is tracked
   cv::Rect2f bbox;                    // bounds of the landmarks, clipped to the frame
   float score = 0.0f;                 // face presence probability
   std::vector<cv::Point3f> landmarks; // 478 points, or empty
+  std::vector<float> blendshapes;     // 52 in [0, 1] (fer/blendshapes.h), or empty
+  std::optional<HeadPose> pose;
+  // Shared: metas are copied per buffer, features are large and read-only.
+  std::shared_ptr<const FaceFeatures> features;
 };
 
 struct FrameFaces {

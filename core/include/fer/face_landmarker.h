@@ -22,13 +22,11 @@
 
 #include <opencv2/core.hpp>
 
+#include "fer/face.h"
 #include "fer/image.h"
 #include "fer/roi.h"
 
 namespace fer {
-
-constexpr int kMeshLandmarks = 468;
-constexpr int kFaceLandmarks = 478;
 
 struct FaceLandmarkerOptions {
   std::string model_dir;

@@ -1,0 +1,44 @@
+// fer::FaceAnalyzer — what follows from a face's landmarks: head pose and
+// blendshapes.
+//
+// WHAT THIS REPRESENTS
+//   The stages facelandmarks runs after the tracker, shared with the
+//   command-line tools: FaceGeometry fits MediaPipe's canonical face to each
+//   face's 478 landmarks (Face::pose), and estimate_blendshapes() measures
+//   the 52 coefficients on the landmarks with that pose removed
+//   (Face::blendshapes).
+//
+// THREAD SAFETY
+//   Immutable after construction; Analyze() may run concurrently on
+//   different frames.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fer/blendshapes.h"
+#include "fer/face.h"
+#include "fer/face_geometry.h"
+
+namespace fer {
+
+struct FaceAnalyzerOptions {
+  std::string model_dir;  // where the canonical face is looked for first (ModelRegistry)
+};
+
+class FaceAnalyzer {
+ public:
+  // Throws fer::ModelNotFound / fer::Error naming the canonical face file.
+  static std::unique_ptr<FaceAnalyzer> Create(const FaceAnalyzerOptions& options);
+
+  // ENSURES: every face with 478 landmarks gets pose and blendshapes; a face
+  //          whose landmarks cannot be fitted (degenerate) keeps neither.
+  void Analyze(FrameFaces& frame) const;
+
+ private:
+  FaceAnalyzer(std::unique_ptr<FaceGeometry> geometry);
+
+  std::unique_ptr<FaceGeometry> geometry_;
+};
+
+}  // namespace fer

@@ -1,0 +1,245 @@
+// CanonicalFaceModel::Load — a GeometryPipelineMetadata read straight from
+// protobuf wire format (no libprotobuf for three small messages).
+//
+// Messages and field numbers (mediapipe/modules/face_geometry/protos):
+//   GeometryPipelineMetadata { Mesh3d canonical_mesh = 1;
+//                              repeated WeightedLandmarkRef procrustes_landmark_basis = 2;
+//                              InputSource input_source = 3; }
+//   Mesh3d { VertexType vertex_type = 1; PrimitiveType primitive_type = 2;
+//            repeated float vertex_buffer = 3; repeated uint32 index_buffer = 4; }
+//   WeightedLandmarkRef { uint32 landmark_id = 1; float weight = 2; }
+// The files are proto2 (repeated scalars unpacked), but a parser must accept
+// both encodings, so packed ones are read too.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "fer/error.h"
+#include "fer/face.h"
+#include "fer/face_geometry.h"
+
+namespace fer {
+namespace {
+
+enum WireType { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+// Enum values this pipeline implements.
+constexpr std::uint64_t kVertexPT = 0;      // x, y, z, u, v per vertex
+constexpr std::uint64_t kTriangle = 0;      // 3 indices per primitive
+constexpr std::uint64_t kInputDefault = 0;  // = FACE_LANDMARK_PIPELINE
+constexpr std::uint64_t kInputLandmarks = 1;
+constexpr int kVertexSize = 5;
+
+// A bounded view of wire-format bytes; every read checks the bounds and
+// throws fer::Error naming the file.
+class Wire {
+ public:
+  Wire(const std::uint8_t* begin, const std::uint8_t* end, const std::string& file)
+      : p_(begin), end_(end), file_(file) {}
+
+  bool done() const { return p_ == end_; }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error("canonical face model " + file_ + ": " + what);
+  }
+
+  std::uint64_t varint() {
+    std::uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) fail("truncated varint");
+      const std::uint8_t byte = *p_++;
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return value;
+    }
+    fail("varint longer than 10 bytes");
+  }
+
+  float fixed32_float() {
+    if (end_ - p_ < 4) fail("truncated 32-bit value");
+    // Wire format is little-endian, as is every platform we build for.
+    std::uint32_t bits = std::uint32_t(p_[0]) | std::uint32_t(p_[1]) << 8 |
+                         std::uint32_t(p_[2]) << 16 | std::uint32_t(p_[3]) << 24;
+    p_ += 4;
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  }
+
+  // The payload of a length-delimited field, as its own bounded view.
+  Wire sub() {
+    const std::uint64_t size = varint();
+    if (size > static_cast<std::uint64_t>(end_ - p_)) fail("length-delimited field past the end");
+    Wire inner(p_, p_ + size, file_);
+    p_ += size;
+    return inner;
+  }
+
+  void skip(int wire_type) {
+    switch (wire_type) {
+      case kVarint: varint(); return;
+      case kFixed64: advance(8); return;
+      case kLengthDelimited: sub(); return;
+      case kFixed32: advance(4); return;
+      default: fail("unsupported wire type " + std::to_string(wire_type));
+    }
+  }
+
+  // Appends a repeated float field, unpacked (fixed32) or packed.
+  void floats(int wire_type, std::vector<float>& out) {
+    if (wire_type == kFixed32) {
+      out.push_back(fixed32_float());
+    } else if (wire_type == kLengthDelimited) {
+      for (Wire packed = sub(); !packed.done();) out.push_back(packed.fixed32_float());
+    } else {
+      fail("float field with wire type " + std::to_string(wire_type));
+    }
+  }
+
+  // Appends a repeated varint field, unpacked or packed.
+  void varints(int wire_type, std::vector<std::uint64_t>& out) {
+    if (wire_type == kVarint) {
+      out.push_back(varint());
+    } else if (wire_type == kLengthDelimited) {
+      for (Wire packed = sub(); !packed.done();) out.push_back(packed.varint());
+    } else {
+      fail("integer field with wire type " + std::to_string(wire_type));
+    }
+  }
+
+  void expect(int wire_type, int expected, const char* field) {
+    if (wire_type != expected)
+      fail(std::string(field) + " has wire type " + std::to_string(wire_type) + ", expected " +
+           std::to_string(expected));
+  }
+
+ private:
+  void advance(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) fail("truncated fixed-size field");
+    p_ += n;
+  }
+
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+  const std::string& file_;
+};
+
+struct RawMetadata {
+  std::uint64_t vertex_type = kVertexPT;  // proto2 defaults: the first enum value
+  std::uint64_t primitive_type = kTriangle;
+  std::uint64_t input_source = kInputDefault;
+  bool has_mesh = false;
+  std::vector<float> vertex_buffer;
+  std::vector<std::uint64_t> index_buffer;
+  std::vector<std::pair<std::uint64_t, float>> basis;
+};
+
+void parse_mesh(Wire wire, RawMetadata& m) {
+  m.has_mesh = true;
+  while (!wire.done()) {
+    const std::uint64_t key = wire.varint();
+    const int type = static_cast<int>(key & 7);
+    switch (key >> 3) {
+      case 1: wire.expect(type, kVarint, "vertex_type"); m.vertex_type = wire.varint(); break;
+      case 2: wire.expect(type, kVarint, "primitive_type"); m.primitive_type = wire.varint(); break;
+      case 3: wire.floats(type, m.vertex_buffer); break;
+      case 4: wire.varints(type, m.index_buffer); break;
+      default: wire.skip(type);
+    }
+  }
+}
+
+void parse_weighted_landmark(Wire wire, RawMetadata& m) {
+  std::uint64_t id = 0;
+  float weight = 0.0f;
+  while (!wire.done()) {
+    const std::uint64_t key = wire.varint();
+    const int type = static_cast<int>(key & 7);
+    switch (key >> 3) {
+      case 1: wire.expect(type, kVarint, "landmark_id"); id = wire.varint(); break;
+      case 2: wire.expect(type, kFixed32, "weight"); weight = wire.fixed32_float(); break;
+      default: wire.skip(type);
+    }
+  }
+  m.basis.emplace_back(id, weight);
+}
+
+RawMetadata parse_metadata(Wire wire) {
+  RawMetadata m;
+  while (!wire.done()) {
+    const std::uint64_t key = wire.varint();
+    const int type = static_cast<int>(key & 7);
+    switch (key >> 3) {
+      case 1: wire.expect(type, kLengthDelimited, "canonical_mesh"); parse_mesh(wire.sub(), m); break;
+      case 2:
+        wire.expect(type, kLengthDelimited, "procrustes_landmark_basis");
+        parse_weighted_landmark(wire.sub(), m);
+        break;
+      case 3: wire.expect(type, kVarint, "input_source"); m.input_source = wire.varint(); break;
+      default: wire.skip(type);
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+CanonicalFaceModel CanonicalFaceModel::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read canonical face model: " + path);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
+  const Wire wire(bytes.data(), bytes.data() + bytes.size(), path);
+  const RawMetadata m = parse_metadata(wire);
+
+  if (!m.has_mesh) wire.fail("no canonical_mesh (field 1)");
+  if (m.input_source != kInputDefault && m.input_source != kInputLandmarks)
+    wire.fail("input_source " + std::to_string(m.input_source) +
+              " is not FACE_LANDMARK_PIPELINE (only landmark input is implemented)");
+  if (m.vertex_type != kVertexPT)
+    wire.fail("vertex_type " + std::to_string(m.vertex_type) + " is not VERTEX_PT");
+  if (m.primitive_type != kTriangle)
+    wire.fail("primitive_type " + std::to_string(m.primitive_type) + " is not TRIANGLE");
+  if (m.vertex_buffer.size() != static_cast<size_t>(kMeshLandmarks) * kVertexSize)
+    wire.fail("vertex_buffer has " + std::to_string(m.vertex_buffer.size()) + " floats, expected " +
+              std::to_string(kMeshLandmarks) + " vertices x " + std::to_string(kVertexSize));
+  for (float v : m.vertex_buffer)
+    if (!std::isfinite(v)) wire.fail("vertex_buffer holds a non-finite value");
+  if (m.index_buffer.size() % 3 != 0)
+    wire.fail("index_buffer has " + std::to_string(m.index_buffer.size()) +
+              " indices, not a multiple of 3");
+  for (std::uint64_t index : m.index_buffer)
+    if (index >= static_cast<std::uint64_t>(kMeshLandmarks))
+      wire.fail("index_buffer refers to vertex " + std::to_string(index) + " of " +
+                std::to_string(kMeshLandmarks));
+  if (m.basis.empty()) wire.fail("empty procrustes_landmark_basis (field 2)");
+  double total_weight = 0;
+  for (const auto& [id, weight] : m.basis) {
+    if (id >= static_cast<std::uint64_t>(kMeshLandmarks))
+      wire.fail("procrustes_landmark_basis refers to landmark " + std::to_string(id) + " of " +
+                std::to_string(kMeshLandmarks));
+    if (!(weight >= 0.0f) || !std::isfinite(weight))
+      wire.fail("procrustes_landmark_basis weight of landmark " + std::to_string(id) +
+                " is not a non-negative number");
+    total_weight += weight;
+  }
+  // The Procrustes solve divides by the total weight (MediaPipe's bound).
+  if (!(total_weight > 1e-9)) wire.fail("procrustes_landmark_basis weights sum to zero");
+
+  CanonicalFaceModel model;
+  model.vertices.reserve(kMeshLandmarks);
+  model.uvs.reserve(kMeshLandmarks);
+  for (int i = 0; i < kMeshLandmarks; ++i) {
+    const float* v = &m.vertex_buffer[static_cast<size_t>(i) * kVertexSize];
+    model.vertices.emplace_back(v[0], v[1], v[2]);
+    model.uvs.emplace_back(v[3], v[4]);
+  }
+  for (const auto& [id, weight] : m.basis) model.procrustes_weights.emplace_back(int(id), weight);
+  for (size_t i = 0; i < m.index_buffer.size(); i += 3)
+    model.triangles.push_back({int(m.index_buffer[i]), int(m.index_buffer[i + 1]),
+                               int(m.index_buffer[i + 2])});
+  return model;
+}
+
+}  // namespace fer

@@ -1,0 +1,426 @@
+/**
+ * SECTION:element-waveletencode
+ * @title: waveletencode
+ *
+ * Keeps, per face track, the history of the face's landmarks (normalised as
+ * MediaPipe does: x and y in [0, 1] of the frame, z on x's scale) and
+ * blendshapes, and encodes it with a Haar wavelet into a fixed number of
+ * coefficients per trajectory (seed 000's features: (10, 478, 3) landmarks
+ * and (10, 52) blendshapes by default). The encoding is attached to the face
+ * in the faces metadata, with the first and last frame of the window, their
+ * timestamps, T (frames encoded) and L (Haar levels).
+ *
+ * Once a track has #GstWaveletEncode:window frames, its last window is
+ * encoded, and again every #GstWaveletEncode:hop frames. When a track ends
+ * (its face is gone from the next frame) or the stream ends, the frames not
+ * yet covered are encoded too, as the last window (or the whole track if it
+ * is shorter), provided the track has at least #GstWaveletEncode:min-frames
+ * frames. To attach that last encoding to the track's last frame, the
+ * element holds each frame back until the next one arrives: it adds one
+ * frame of latency.
+ *
+ * facemetapublish writes the features with include-features=true; the
+ * format is described in docs/elements/waveletencode.md and docs/features.md.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=franck.mp4 ! decodebin ! videoconvert ! \
+ *     facelandmarks ! waveletencode window=48 hop=24 ! \
+ *     facemetapublish include-features=true location=features.jsonl ! fakesink
+ * ]|
+ */
+#include "gstwaveletencode.h"
+
+#include <gst/video/video.h>
+
+#include "fer/track_features.h"
+#include "gstfermeta.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_wavelet_encode_debug);
+#define GST_CAT_DEFAULT gst_wavelet_encode_debug
+
+enum
+{
+  PROP_0,
+  PROP_WINDOW,
+  PROP_HOP,
+  PROP_MIN_FRAMES,
+  PROP_COEFFICIENTS,
+  PROP_DETAIL_LEVELS,
+};
+
+#define DEFAULT_WINDOW 80
+#define DEFAULT_HOP 8
+#define DEFAULT_MIN_FRAMES 10
+#define DEFAULT_COEFFICIENTS 10
+#define DEFAULT_DETAIL_LEVELS 0
+
+struct _GstWaveletEncode
+{
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  /* properties; read when the stream starts */
+  gint window;
+  gint hop;
+  gint min_frames;
+  gint coefficients;
+  gint detail_levels;
+
+  /* streaming state, touched only from the streaming thread (and from
+   * state changes, when no data flows) */
+  fer::TrackFeatureEncoder *encoder;  /* owned; from READY to PAUSED */
+  GstBuffer *held;              /* the last frame, until the next arrives */
+  GList *held_events;           /* serialized events that followed it */
+  GstClockTime frame_duration;  /* for the latency we add */
+  gboolean warned_no_meta;
+};
+
+#define gst_wavelet_encode_parent_class parent_class
+G_DEFINE_TYPE (GstWaveletEncode, gst_wavelet_encode, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (waveletencode, "waveletencode", GST_RANK_NONE,
+    GST_TYPE_WAVELET_ENCODE);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
+
+static fer::FrameFaces *
+frame_faces (GstBuffer * buffer)
+{
+  GstFerFacesMeta *meta = buffer ? gst_buffer_get_fer_faces_meta (buffer) :
+      nullptr;
+  return meta ? meta->faces : nullptr;
+}
+
+/* Pushes the held frame and the events that followed it. */
+static GstFlowReturn
+release_held (GstWaveletEncode * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->held) {
+    ret = gst_pad_push (self->srcpad, self->held);
+    self->held = nullptr;
+  }
+  GList *events = self->held_events;
+  self->held_events = nullptr;
+  for (GList * l = events; l; l = l->next)
+    gst_pad_push_event (self->srcpad, GST_EVENT (l->data));
+  g_list_free (events);
+  return ret;
+}
+
+static void
+drop_held (GstWaveletEncode * self)
+{
+  gst_clear_buffer (&self->held);
+  g_list_free_full (self->held_events, (GDestroyNotify) gst_event_unref);
+  self->held_events = nullptr;
+}
+
+/* Ends the held frame's tracks that are not in `next` (all when null). */
+static gboolean
+finish_tracks (GstWaveletEncode * self, const fer::FrameFaces * next)
+{
+  fer::FrameFaces *last = frame_faces (self->held);
+
+  if (!last || !self->encoder)
+    return TRUE;
+  try {
+    self->encoder->Finish (*last, next);
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Wavelet encoding failed."),
+        ("%s", e.what ()));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_wavelet_encode_chain (GstPad *, GstObject * parent, GstBuffer * buffer)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+
+  if (!self->encoder) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_FLUSHING;
+  }
+  buffer = gst_buffer_make_writable (buffer);
+  fer::FrameFaces *faces = frame_faces (buffer);
+  if (!faces && !self->warned_no_meta) {
+    self->warned_no_meta = TRUE;
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("Buffers carry no faces metadata: nothing to encode."),
+        ("Is facelandmarks upstream of waveletencode?"));
+  }
+  /* The held frame gets the final encoding of the tracks that end here. */
+  if (!finish_tracks (self, faces)) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_ERROR;
+  }
+  GstFlowReturn ret = release_held (self);
+  if (faces) {
+    try {
+      self->encoder->Add (*faces);
+    }
+    catch (const std::exception & e) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Wavelet encoding failed."),
+          ("%s", e.what ()));
+      gst_buffer_unref (buffer);
+      return GST_FLOW_ERROR;
+    }
+  }
+  self->held = buffer;
+  return ret;
+}
+
+static gboolean
+gst_wavelet_encode_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:
+      /* The stream ends: every track ends with it. */
+      if (!finish_tracks (self, nullptr)) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      if (self->encoder)
+        self->encoder->Reset ();
+      release_held (self);
+      return gst_pad_push_event (self->srcpad, event);
+    case GST_EVENT_FLUSH_STOP:
+      /* After a seek the next frame does not follow the held one. */
+      drop_held (self);
+      if (self->encoder)
+        self->encoder->Reset ();
+      return gst_pad_event_default (pad, parent, event);
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      GstVideoInfo info;
+      gst_event_parse_caps (event, &caps);
+      self->frame_duration = GST_CLOCK_TIME_NONE;
+      if (gst_video_info_from_caps (&info, caps) && info.fps_n > 0)
+        self->frame_duration = gst_util_uint64_scale_int (GST_SECOND,
+            info.fps_d, info.fps_n);
+      break;
+    }
+    default:
+      break;
+  }
+  /* Serialized events keep their place after the held frame. */
+  if (self->held && GST_EVENT_IS_SERIALIZED (event)) {
+    self->held_events = g_list_append (self->held_events, event);
+    return TRUE;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static gboolean
+gst_wavelet_encode_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return gst_pad_query_default (pad, parent, query);
+  if (!gst_pad_peer_query (self->sinkpad, query))
+    return FALSE;
+  /* Holding one frame back adds one frame of latency. */
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency (query, &live, &min, &max);
+  if (GST_CLOCK_TIME_IS_VALID (self->frame_duration)) {
+    min += self->frame_duration;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += self->frame_duration;
+  }
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
+static GstStateChangeReturn
+gst_wavelet_encode_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (element);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    fer::TrackFeatureOptions options;
+    GST_OBJECT_LOCK (self);
+    options.window = self->window;
+    options.hop = self->hop;
+    options.min_frames = self->min_frames;
+    options.wavelet.coefficients = self->coefficients;
+    options.wavelet.detail_levels = self->detail_levels;
+    GST_OBJECT_UNLOCK (self);
+    try {
+      self->encoder = fer::TrackFeatureEncoder::Create (options).release ();
+    }
+    catch (const std::exception & e) {
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          ("Invalid wavelet encoding settings."), ("%s", e.what ()));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    self->warned_no_meta = FALSE;
+    self->frame_duration = GST_CLOCK_TIME_NONE;
+  }
+
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    drop_held (self);
+    delete self->encoder;
+    self->encoder = nullptr;
+  }
+  return ret;
+}
+
+static void
+gst_wavelet_encode_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_WINDOW:
+      self->window = g_value_get_int (value);
+      break;
+    case PROP_HOP:
+      self->hop = g_value_get_int (value);
+      break;
+    case PROP_MIN_FRAMES:
+      self->min_frames = g_value_get_int (value);
+      break;
+    case PROP_COEFFICIENTS:
+      self->coefficients = g_value_get_int (value);
+      break;
+    case PROP_DETAIL_LEVELS:
+      self->detail_levels = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_wavelet_encode_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_WINDOW:
+      g_value_set_int (value, self->window);
+      break;
+    case PROP_HOP:
+      g_value_set_int (value, self->hop);
+      break;
+    case PROP_MIN_FRAMES:
+      g_value_set_int (value, self->min_frames);
+      break;
+    case PROP_COEFFICIENTS:
+      g_value_set_int (value, self->coefficients);
+      break;
+    case PROP_DETAIL_LEVELS:
+      g_value_set_int (value, self->detail_levels);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_wavelet_encode_finalize (GObject * object)
+{
+  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+
+  drop_held (self);
+  delete self->encoder;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_wavelet_encode_class_init (GstWaveletEncodeClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  gobject_class->set_property = gst_wavelet_encode_set_property;
+  gobject_class->get_property = gst_wavelet_encode_get_property;
+  gobject_class->finalize = gst_wavelet_encode_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_WINDOW,
+      g_param_spec_int ("window", "Window",
+          "Frames of a track encoded at a time", 1, 100000, DEFAULT_WINDOW,
+          rw));
+  g_object_class_install_property (gobject_class, PROP_HOP,
+      g_param_spec_int ("hop", "Hop",
+          "Frames between two encodings of a track", 1, 100000, DEFAULT_HOP,
+          rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
+      g_param_spec_int ("min-frames", "Minimum frames",
+          "Shortest track history encoded when the track or the stream ends "
+          "(must not exceed window)", 1, 100000, DEFAULT_MIN_FRAMES, rw));
+  g_object_class_install_property (gobject_class, PROP_COEFFICIENTS,
+      g_param_spec_int ("coefficients", "Coefficients",
+          "Approximation coefficients per trajectory (N)", 1, 4096,
+          DEFAULT_COEFFICIENTS, rw));
+  g_object_class_install_property (gobject_class, PROP_DETAIL_LEVELS,
+      g_param_spec_int ("detail-levels", "Detail levels",
+          "Coarsest detail bands appended to the approximation (K); the "
+          "output then has coefficients * 2^K rows", 0, 16,
+          DEFAULT_DETAIL_LEVELS, rw));
+
+  gst_element_class_set_static_metadata (element_class,
+      "Face feature wavelet encoder", "Filter/Analyzer/Video",
+      "Encodes each face track's landmark and blendshape history with a "
+      "Haar wavelet", "gst-fer developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_wavelet_encode_change_state);
+
+  GST_DEBUG_CATEGORY_INIT (gst_wavelet_encode_debug, "waveletencode", 0,
+      "gst-fer wavelet feature encoder");
+}
+
+static void
+gst_wavelet_encode_init (GstWaveletEncode * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_wavelet_encode_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_wavelet_encode_sink_event));
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_query_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_wavelet_encode_src_query));
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->window = DEFAULT_WINDOW;
+  self->hop = DEFAULT_HOP;
+  self->min_frames = DEFAULT_MIN_FRAMES;
+  self->coefficients = DEFAULT_COEFFICIENTS;
+  self->detail_levels = DEFAULT_DETAIL_LEVELS;
+  self->frame_duration = GST_CLOCK_TIME_NONE;
+}

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_WAVELET_ENCODE (gst_wavelet_encode_get_type ())
+G_DECLARE_FINAL_TYPE (GstWaveletEncode, gst_wavelet_encode, GST,
+    WAVELET_ENCODE, GstElement)
+
+GST_ELEMENT_REGISTER_DECLARE (waveletencode);
+
+G_END_DECLS

@@ -1,0 +1,165 @@
+// fer-extract — seed 000's feature extraction over a dataset CSV: every clip
+// encoded whole into (10, 478, 3) landmark and (10, 52) blendshape wavelet
+// coefficients, written to one .npz. The command line and the progress
+// display; the work is in dataset_extraction.h. Format: docs/features.md.
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "dataset_extraction.h"
+#include "fer/dataset_csv.h"
+#include "fer/error.h"
+#include "progress.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+std::atomic<bool> g_cancel{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  g_cancel.store(true);  // lock-free: safe in a signal handler
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+const char* kDescription =
+    "fer-extract: facial features of every clip of a dataset CSV, in one .npz file.\n"
+    "\n"
+    "Each clip is decoded whole (GStreamer: filesrc ! decodebin ! videoconvert), the\n"
+    "face is tracked in every frame as facelandmarks does (one face, the element's\n"
+    "defaults), and the T frames with a face are encoded with the Haar wavelet into\n"
+    "10 coefficients per trajectory: landmarks (10, 478, 3), normalised as x/width,\n"
+    "y/height, z/width, and blendshapes (10, 52) (seed 000).\n"
+    "\n"
+    "INPUT.csv is seed 000's cleaned DFEW CSV (file_path; optional video_id or\n"
+    "video_idx, label, actual) or DFEW's raw annotation (1happy, 2sad, 3neutral,\n"
+    "4angry, 5surprise, 6disgust, 7fear, order, label, file_path). Relative paths\n"
+    "are taken relative to the CSV's folder.";
+
+const char* kFooter =
+    "Output arrays (row i = CSV record i, M records; load with numpy.load(OUTPUT),\n"
+    "no allow_pickle needed):\n"
+    "  landmarks float32 (M,10,478,3), blendshapes float32 (M,10,52), label int64,\n"
+    "  actual, video_id, file_path (str), frames_total, frames_with_face (int64),\n"
+    "  flagged int32 (1: fewer than 10 frames with a face, a face in under 90 % of\n"
+    "  the frames, or not decodable; its features are zeros), valid_coefficients\n"
+    "  int32, reason (str, why flagged). See docs/features.md.\n"
+    "\n"
+    "Resuming: finished clips are kept in OUTPUT.parts/ until OUTPUT is written; an\n"
+    "interrupted run (Ctrl-C, kill) continues where it stopped when run again.\n"
+    "A clip that is missing or cannot be decoded is reported, flagged and\n"
+    "zero-filled; it never stops the run.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0    OUTPUT written (even if some clips are flagged)\n"
+    "  1    the run failed (e.g. models missing, OUTPUT not writable)\n"
+    "  2    usage error, unreadable or invalid CSV, OUTPUT exists without --force,\n"
+    "       or another fer-extract is writing OUTPUT\n"
+    "  130  interrupted by SIGINT, 143 by SIGTERM (finished clips are kept)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string input, output, model_dir;
+  bool force = false;
+  const unsigned cores = std::thread::hardware_concurrency();
+  int jobs = cores > 0 ? static_cast<int>(cores) : 1;
+
+  CLI::App app{kDescription, "fer-extract"};
+  app.footer(kFooter);
+  app.get_formatter()->column_width(22);
+  app.add_option("INPUT.csv", input, "Dataset CSV (cleaned or raw DFEW form)")->required();
+  app.add_option("OUTPUT.npz", output, "The .npz file to write")->required();
+  app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
+  app.add_option("-j,--jobs", jobs, "Clips processed in parallel (default: the number of cores)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--model-dir", model_dir,
+                 "Directory searched first for the model files (as the elements' model-dir; "
+                 "then $FER_MODEL_DIR, the install data directory, the build tree)")
+      ->check(CLI::ExistingDirectory);
+#ifdef FER_VERSION
+  app.set_version_flag("--version", FER_VERSION);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  // Refuse before any work.
+  std::error_code ec;
+  if (std::filesystem::is_directory(output, ec)) {
+    std::fprintf(stderr, "fer-extract: error: %s is a directory\n", output.c_str());
+    return kExitUsage;
+  }
+  if (std::filesystem::exists(output, ec) && !force) {
+    std::fprintf(stderr, "fer-extract: error: %s exists; use --force to replace it\n", output.c_str());
+    return kExitUsage;
+  }
+  fer::DatasetCsv csv;
+  try {
+    csv = fer::read_dataset_csv(input);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "fer-extract: %s: %zu clips (%s CSV)\n", input.c_str(), csv.clips.size(),
+               csv.form == fer::DatasetCsvForm::kDfewRaw ? "raw DFEW" : "cleaned");
+
+  gst_init(nullptr, nullptr);
+  install_signal_handlers();
+  fer_extract::ProgressReporter progress(stderr, isatty(STDERR_FILENO) != 0, jobs);
+  fer_extract::ExtractionOptions options;
+  options.jobs = jobs;
+  options.model_dir = model_dir;
+  options.overwrite = force;
+  options.cancel = &g_cancel;
+  fer_extract::ExtractionSummary summary;
+  try {
+    summary = fer_extract::extract_dataset(csv, output, options, progress);
+  } catch (const fer_extract::Refused& e) {
+    progress.finish_line();
+    std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    progress.finish_line();
+    std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
+    return kExitFailure;
+  }
+  progress.finish_line();
+  if (summary.interrupted) {
+    const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    std::fprintf(stderr,
+                 "fer-extract: interrupted; finished clips are kept in %s: run the same command "
+                 "again to resume\n",
+                 fer_extract::parts_dir_for(output).c_str());
+    return 128 + sig;
+  }
+  std::fprintf(stderr,
+               "fer-extract: wrote %s: %d clips, %d flagged (%d not decodable), %d reused, in %s\n",
+               output.c_str(), summary.clips, summary.flagged, summary.errors, summary.reused,
+               fer_extract::format_duration(progress.elapsed_seconds()).c_str());
+  return kExitOk;
+}

@@ -1,0 +1,73 @@
+// PartStore — the work directory that makes fer-extract resumable.
+//
+// WHAT THIS REPRESENTS
+//   A directory next to the output (OUTPUT.npz.parts/) holding one small
+//   binary file per finished clip, named "<row index>-<hash of the resolved
+//   path>.part". Each part records what identifies the clip (settings,
+//   resolved path, file size and modification time) and its result
+//   (counts, flag, reason, the (10, 478, 3) and (10, 52) coefficients). A
+//   part is written to a temporary file, synced and renamed, so a killed run
+//   leaves either a whole part or none (and at most a stale "*.tmp", removed
+//   by the next open()).
+//
+//   load() returns a part only when everything that identifies the clip is
+//   unchanged, so a re-run skips exactly the clips whose results are still
+//   valid. Clips that failed to decode are not stored: a re-run retries them.
+//
+//   The directory is locked (flock) while a PartStore is open, so two runs
+//   cannot write the same output at once.
+//
+// THREAD SAFETY
+//   save() and load() may be called concurrently for different rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "clip_extractor.h"
+#include "fer/error.h"
+
+namespace fer_extract {
+
+// The directory is locked by another process.
+class PartsLocked : public fer::Error {
+ public:
+  using fer::Error::Error;
+};
+
+// What identifies a clip's result.
+struct ClipKey {
+  int index = 0;               // row in the CSV
+  std::string resolved_path;   // the file read
+};
+
+class PartStore {
+ public:
+  // Creates (if needed) and locks `dir`, removes stale temporary files.
+  // Throws fer::Error if the directory cannot be created, PartsLocked if
+  // another process holds it.
+  explicit PartStore(const std::string& dir);
+  ~PartStore();
+  PartStore(const PartStore&) = delete;
+  PartStore& operator=(const PartStore&) = delete;
+
+  const std::string& dir() const { return dir_; }
+
+  // The stored result of `key`, if there is a valid one.
+  std::optional<ClipFeatures> load(const ClipKey& key) const;
+
+  // Stores `features` for `key` atomically. Throws fer::Error on I/O failure.
+  void save(const ClipKey& key, const ClipFeatures& features) const;
+
+  // Unlocks and removes the directory with everything in it.
+  void remove();
+
+ private:
+  std::string part_path(const ClipKey& key) const;
+
+  std::string dir_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace fer_extract
