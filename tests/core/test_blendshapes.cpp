@@ -90,7 +90,9 @@ TEST(Blendshapes, TooFewLandmarks_n) {
 }
 
 // The same face, rolled, scaled and moved: no coefficient moves by more
-// than 0.05 (issue 3), and the pose's roll follows the image's.
+// than 0.05 (issue 3), and the pose's roll follows the image's. The faces
+// are neutral or nearly so; on strong expressions the landmarks' own noise
+// moves mid-range coefficients more (docs/blendshapes.md gives figures).
 struct Transform {
   const char* name;
   double roll_degrees;  // counter-clockwise in the image, as cv::getRotationMatrix2D
@@ -98,10 +100,15 @@ struct Transform {
   cv::Point2d offset;   // where the image's centre goes, relative to the canvas centre
 };
 
-class BlendshapeInvariance : public ::testing::TestWithParam<std::string> {};
+struct InvarianceStill {
+  const char* name;
+  std::string path;
+};
+
+class BlendshapeInvariance : public ::testing::TestWithParam<InvarianceStill> {};
 
 TEST_P(BlendshapeInvariance, RollScaleTranslation) {
-  const cv::Mat still = read_still(fer::test::media_path(GetParam()));
+  const cv::Mat still = read_still(GetParam().path);
   ASSERT_FALSE(still.empty());
   const fer::Face reference = analyse(still);
   ASSERT_EQ(reference.blendshapes.size(), 52u);
@@ -137,9 +144,11 @@ TEST_P(BlendshapeInvariance, RollScaleTranslation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Stills, BlendshapeInvariance,
-                         ::testing::Values("franck_01829.jpg", "franck_04117.jpg"),
-                         [](const auto& info) { return info.param.substr(0, info.param.find('.')); });
+INSTANTIATE_TEST_SUITE_P(
+    Stills, BlendshapeInvariance,
+    ::testing::Values(InvarianceStill{"franck_01829", fer::test::media_path("franck_01829.jpg")},
+                      InvarianceStill{"grace_hopper", fer::test::grace_hopper_path()}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 // Expressions on real frames of franck.mp4 and its stills, each against the
 // same man's neutral face (still franck_01829.jpg, video frame 1756).
