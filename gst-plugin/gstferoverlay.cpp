@@ -33,6 +33,7 @@ enum
   PROP_DRAW_BOXES,
   PROP_DRAW_IDS,
   PROP_LANDMARKS,
+  PROP_DRAW_AXES,
 };
 
 typedef enum
@@ -46,6 +47,7 @@ typedef enum
 #define DEFAULT_DRAW_BOXES TRUE
 #define DEFAULT_DRAW_IDS TRUE
 #define DEFAULT_LANDMARKS GST_FER_OVERLAY_LANDMARKS_CONTOURS
+#define DEFAULT_DRAW_AXES FALSE
 
 struct _GstFerOverlay
 {
@@ -54,6 +56,7 @@ struct _GstFerOverlay
   gboolean draw_boxes;
   gboolean draw_ids;
   GstFerOverlayLandmarks landmarks;
+  gboolean draw_axes;
   gboolean warned_no_meta;
 };
 
@@ -105,6 +108,9 @@ gst_fer_overlay_set_property (GObject * object, guint prop_id,
     case PROP_LANDMARKS:
       self->landmarks = (GstFerOverlayLandmarks) g_value_get_enum (value);
       break;
+    case PROP_DRAW_AXES:
+      self->draw_axes = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -127,6 +133,9 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LANDMARKS:
       g_value_set_enum (value, self->landmarks);
+      break;
+    case PROP_DRAW_AXES:
+      g_value_set_boolean (value, self->draw_axes);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -162,6 +171,7 @@ gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
   fer::OverlayOptions options;
   GST_OBJECT_LOCK (self);
   options.boxes = self->draw_boxes;
+  options.axes = self->draw_axes;
   options.ids = self->draw_ids;
   options.points = self->landmarks == GST_FER_OVERLAY_LANDMARKS_POINTS ||
       self->landmarks == GST_FER_OVERLAY_LANDMARKS_BOTH;
@@ -204,6 +214,10 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
   g_object_class_install_property (gobject_class, PROP_DRAW_IDS,
       g_param_spec_boolean ("draw-ids", "Draw ids",
           "Label each face with its track id", DEFAULT_DRAW_IDS, rw));
+  g_object_class_install_property (gobject_class, PROP_DRAW_AXES,
+      g_param_spec_boolean ("draw-axes", "Draw head axes",
+          "Draw the head pose's axes from the nose tip (x red, y green, "
+          "z blue)", DEFAULT_DRAW_AXES, rw));
   g_object_class_install_property (gobject_class, PROP_LANDMARKS,
       g_param_spec_enum ("landmarks", "Landmarks",
           "How to draw the landmarks", GST_TYPE_FER_OVERLAY_LANDMARKS,
@@ -231,5 +245,6 @@ gst_fer_overlay_init (GstFerOverlay * self)
   self->draw_boxes = DEFAULT_DRAW_BOXES;
   self->draw_ids = DEFAULT_DRAW_IDS;
   self->landmarks = DEFAULT_LANDMARKS;
+  self->draw_axes = DEFAULT_DRAW_AXES;
   self->warned_no_meta = FALSE;
 }

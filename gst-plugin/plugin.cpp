@@ -2,6 +2,7 @@
 #include <gst/gst.h>
 
 #include "gstfacelandmarks.h"
+#include "gstfermeta.h"
 #include "gstfacemetapublish.h"
 #include "gstferoverlay.h"
 #include "gstwaveletencode.h"
@@ -14,6 +15,10 @@ static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = FALSE;
+
+  /* Registered at load time, so the meta can be found by name before any
+   * element has attached one (applications, tests). */
+  gst_fer_faces_meta_get_info ();
 
   ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
   ok |= GST_ELEMENT_REGISTER (waveletencode, plugin);

@@ -29,6 +29,8 @@ std::array<int, 3> track_colour(int id) {
   return palette[static_cast<size_t>(std::max(id, 0)) % palette.size()];
 }
 
+constexpr size_t kNoseTip = 1;  // MediaPipe face mesh index
+
 }  // namespace
 
 void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& faces,
@@ -55,6 +57,21 @@ void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& fac
       for (const auto& p : face.landmarks)
         cv::circle(frame, {int(p.x * one), int(p.y * one)}, int(thickness * one), colour,
                    cv::FILLED, cv::LINE_AA, shift);
+    if (options.axes && face.pose && face.landmarks.size() > kNoseTip) {
+      // Canonical axes are right-handed with y up; the image's y grows down.
+      const cv::Point3f& nose = face.landmarks[kNoseTip];
+      const double length = 0.5 * face.bbox.height;
+      const cv::Matx44f& m = face.pose->transform;
+      const std::array<std::array<int, 3>, 3> axis_rgb = {{{230, 40, 40}, {40, 200, 40}, {40, 90, 240}}};
+      for (int axis = 0; axis < 3; ++axis) {
+        cv::Vec3d d(m(0, axis), m(1, axis), m(2, axis));
+        d *= length / std::max(1e-6, cv::norm(d));
+        const cv::Point tip(int((nose.x + d[0]) * one), int((nose.y - d[1]) * one));
+        cv::arrowedLine(frame, {int(nose.x * one), int(nose.y * one)}, tip,
+                        in_format(format, axis_rgb[axis][0], axis_rgb[axis][1], axis_rgb[axis][2]),
+                        thickness + 1, cv::LINE_AA, shift, 0.15);
+      }
+    }
     if (options.boxes) cv::rectangle(frame, face.bbox, colour, thickness + 1, cv::LINE_AA);
     if (options.ids) {
       const std::string label = "#" + std::to_string(face.id);

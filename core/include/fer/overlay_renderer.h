@@ -3,7 +3,9 @@
 // WHAT THIS DOES
 //   draw_faces() draws, per face, its box and "#id" label, and its landmarks
 //   as points and/or the mesh contours (face oval, eyes, eyebrows, lips,
-//   irises). Line widths, point radii and text scale grow with the frame
+//   irises), and the head axes of its pose (x red, y green, z blue from the
+//   nose tip; the canonical face's axes turned by the pose's rotation, drawn
+//   without perspective). Line widths, point radii and text scale grow with the frame
 //   height so the drawing reads the same from 288p to 4K.
 //
 // REQUIRES
@@ -25,6 +27,7 @@ struct OverlayOptions {
   bool ids = true;
   bool points = false;
   bool contours = true;
+  bool axes = false;
 };
 
 void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& faces,
