@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fer/blendshapes.h"
 #include "gst_test_support.h"
 
 using namespace fer::test;
@@ -73,6 +74,25 @@ void expect_line_matches(const json& line, const fer::FrameFaces& meta) {
       EXPECT_NEAR(lm[k][1].get<double>(), m.landmarks[k].y, 0.006) << k;
       EXPECT_NEAR(lm[k][2].get<double>(), m.landmarks[k].z, 0.006) << k;
     }
+    // Blendshapes (52, by name) and head pose, as facelandmarks sets them.
+    ASSERT_EQ(m.blendshapes.size(), 52u);
+    const json& shapes = f.at("blendshapes");
+    ASSERT_TRUE(shapes.is_object());
+    ASSERT_EQ(shapes.size(), 52u);
+    int index = 0;
+    for (const auto& [name, v] : shapes.items()) {
+      EXPECT_EQ(name, fer::blendshape_names()[index]);
+      EXPECT_NEAR(v.get<double>(), m.blendshapes[index], 6e-5) << name;
+      ++index;
+    }
+    ASSERT_TRUE(m.pose);
+    const json& pose = f.at("pose");
+    ASSERT_EQ(pose.size(), 16u);
+    for (int k = 0; k < 16; ++k) EXPECT_NEAR(pose[k].get<double>(), m.pose->transform.val[k], 1e-6);
+    EXPECT_NEAR(f.at("yaw").get<double>(), m.pose->yaw, 0.006);
+    EXPECT_NEAR(f.at("pitch").get<double>(), m.pose->pitch, 0.006);
+    EXPECT_NEAR(f.at("roll").get<double>(), m.pose->roll, 0.006);
+    EXPECT_FALSE(f.contains("features"));  // no waveletencode upstream
   }
 }
 
