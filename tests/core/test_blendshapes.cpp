@@ -16,6 +16,7 @@
 #include "fer/error.h"
 #include "fer/face_analyzer.h"
 #include "fer/face_tracker.h"
+#include "test_images.h"
 #include "test_paths.h"
 
 namespace {
@@ -33,12 +34,7 @@ fer::Face analyse(const cv::Mat& bgr) {
   options.max_faces = 1;
   auto tracker = fer::FaceTracker::Create(options);
   auto analyzer = fer::FaceAnalyzer::Create({});
-  fer::ImageView view;
-  view.format = fer::PixelFormat::BGR;
-  view.width = bgr.cols;
-  view.height = bgr.rows;
-  view.planes[0] = bgr.data;
-  view.strides[0] = static_cast<int>(bgr.step);
+  const fer::ImageView view = fer::test::bgr_view(bgr);
   fer::FrameFaces frame;
   frame.width = bgr.cols;
   frame.height = bgr.rows;

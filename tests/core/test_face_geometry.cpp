@@ -299,16 +299,13 @@ std::vector<cv::Point3d> subject_points(const fer::CanonicalFaceModel& model) {
   return points;
 }
 
-class FaceGeometryTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { geometry_ = fer::FaceGeometry::Create({}).release(); }
-  static void TearDownTestSuite() {
-    delete geometry_;
-    geometry_ = nullptr;
-  }
-  static const fer::FaceGeometry* geometry_;
-};
-const fer::FaceGeometry* FaceGeometryTest::geometry_ = nullptr;
+// One FaceGeometry (the real model) for the whole binary.
+const fer::FaceGeometry& geometry() {
+  static const std::unique_ptr<fer::FaceGeometry> instance = fer::FaceGeometry::Create({});
+  return *instance;
+}
+
+class FaceGeometryTest : public ::testing::Test {};
 
 double max_abs(const cv::Matx33d& a, const cv::Matx33d& b) {
   double m = 0;
@@ -345,7 +342,7 @@ TEST(FaceGeometryAngles, RoundTripAndSigns) {
 }
 
 TEST_F(FaceGeometryTest, RecoversSyntheticPoses) {
-  const auto& model = geometry_->canonical();
+  const auto& model = geometry().canonical();
   const std::vector<cv::Point3d> subject = subject_points(model);
   std::vector<Synthetic> cases;
   for (float yaw : {-30.f, 0.f, 30.f})
@@ -367,8 +364,8 @@ TEST_F(FaceGeometryTest, RecoversSyntheticPoses) {
       const cv::Vec3d q = c.scale * (rotation * cv::Vec3d(p.x, p.y, p.z)) + c.translation;
       camera.emplace_back(q[0], q[1], q[2]);
     }
-    const std::vector<cv::Point3f> landmarks = project(camera, geometry_->options());
-    const fer::FacePose pose = geometry_->Estimate(landmarks, kWidth, kHeight);
+    const std::vector<cv::Point3f> landmarks = project(camera, geometry().options());
+    const fer::FacePose pose = geometry().Estimate(landmarks, kWidth, kHeight);
 
     // One camera cannot tell a larger face from a nearer one: the pipeline
     // assumes the canonical size, so it finds the subject `scale` times
@@ -390,7 +387,7 @@ TEST_F(FaceGeometryTest, RecoversSyntheticPoses) {
     // MediaPipe's promise: the metric points project back onto the input
     // (x, y; z is relative).
     std::vector<cv::Point3d> metric(pose.metric_landmarks.begin(), pose.metric_landmarks.end());
-    const std::vector<cv::Point3f> reprojected = project(metric, geometry_->options());
+    const std::vector<cv::Point3f> reprojected = project(metric, geometry().options());
     for (size_t i = 0; i < landmarks.size(); ++i)
       worst_reprojection = std::max(
           worst_reprojection, cv::norm(cv::Point2f(reprojected[i].x, reprojected[i].y) -
@@ -410,17 +407,17 @@ TEST_F(FaceGeometryTest, RecoversSyntheticPoses) {
 }
 
 TEST_F(FaceGeometryTest, MeshOnlyInputGivesSamePose) {
-  const std::vector<cv::Point3d> subject = subject_points(geometry_->canonical());
+  const std::vector<cv::Point3d> subject = subject_points(geometry().canonical());
   const cv::Matx33d rotation = fer::rotation_from_head_angles(10, -5, 3);
   std::vector<cv::Point3d> camera;
   for (const auto& p : subject) {
     const cv::Vec3d q = rotation * cv::Vec3d(p.x, p.y, p.z) + cv::Vec3d(1, 2, -45);
     camera.emplace_back(q[0], q[1], q[2]);
   }
-  std::vector<cv::Point3f> landmarks = project(camera, geometry_->options());
-  const fer::FacePose with_irises = geometry_->Estimate(landmarks, kWidth, kHeight);
+  std::vector<cv::Point3f> landmarks = project(camera, geometry().options());
+  const fer::FacePose with_irises = geometry().Estimate(landmarks, kWidth, kHeight);
   landmarks.resize(fer::kMeshLandmarks);
-  const fer::FacePose mesh_only = geometry_->Estimate(landmarks, kWidth, kHeight);
+  const fer::FacePose mesh_only = geometry().Estimate(landmarks, kWidth, kHeight);
   EXPECT_EQ(mesh_only.metric_landmarks.size(), 468u);
   for (int i = 0; i < 16; ++i) EXPECT_EQ(mesh_only.transform.val[i], with_irises.transform.val[i]);
 }
@@ -440,20 +437,20 @@ TEST(FaceGeometryCreate, InvalidCamera_n) {
 TEST_F(FaceGeometryTest, InvalidLandmarks_n) {
   // The canonical face 50 cm in front of the camera: valid mesh-only input.
   std::vector<cv::Point3d> away;
-  for (const auto& v : geometry_->canonical().vertices) away.emplace_back(v.x, v.y, v.z - 50);
-  const std::vector<cv::Point3f> landmarks = project(away, geometry_->options());
-  EXPECT_NO_THROW(geometry_->Estimate(landmarks, kWidth, kHeight));
+  for (const auto& v : geometry().canonical().vertices) away.emplace_back(v.x, v.y, v.z - 50);
+  const std::vector<cv::Point3f> landmarks = project(away, geometry().options());
+  EXPECT_NO_THROW(geometry().Estimate(landmarks, kWidth, kHeight));
 
   std::vector<cv::Point3f> short_list(landmarks.begin(), landmarks.end() - 1);
-  expect_error([&] { geometry_->Estimate(short_list, kWidth, kHeight); }, {"467 landmarks"});
-  expect_error([&] { geometry_->Estimate(landmarks, 0, kHeight); }, {"frame size"});
+  expect_error([&] { geometry().Estimate(short_list, kWidth, kHeight); }, {"467 landmarks"});
+  expect_error([&] { geometry().Estimate(landmarks, 0, kHeight); }, {"frame size"});
   std::vector<cv::Point3f> nan = landmarks;
   nan[100].z = NAN;
-  expect_error([&] { geometry_->Estimate(nan, kWidth, kHeight); }, {"non-finite"});
+  expect_error([&] { geometry().Estimate(nan, kWidth, kHeight); }, {"non-finite"});
   // A face a fraction of a pixel wide: MediaPipe drops it, we report it.
   std::vector<cv::Point3f> dot(landmarks.size(), cv::Point3f(320, 240, 0));
   for (size_t i = 0; i < dot.size(); ++i) dot[i].x += 0.1f * (i % 3);
-  expect_error([&] { geometry_->Estimate(dot, kWidth, kHeight); }, {"too compact"});
+  expect_error([&] { geometry().Estimate(dot, kWidth, kHeight); }, {"too compact"});
 }
 
 // ---------------------------------------------------------------------------
@@ -478,16 +475,7 @@ std::vector<cv::Point3f> reference_landmarks(const nlohmann::json& face) {
   return out;
 }
 
-class FaceGeometryReference : public ::testing::TestWithParam<const char*> {
- protected:
-  static void SetUpTestSuite() { geometry_ = fer::FaceGeometry::Create({}).release(); }
-  static void TearDownTestSuite() {
-    delete geometry_;
-    geometry_ = nullptr;
-  }
-  static const fer::FaceGeometry* geometry_;
-};
-const fer::FaceGeometry* FaceGeometryReference::geometry_ = nullptr;
+class FaceGeometryReference : public ::testing::TestWithParam<const char*> {};
 
 }  // namespace
 
@@ -512,7 +500,7 @@ TEST_P(FaceGeometryReference, MatchesMediaPipePoseTransform) {
       ASSERT_EQ(expected(r, c), matrix["row_major"][r * 4 + c].get<double>());
     }
 
-  const fer::FacePose pose = geometry_->Estimate(landmarks, width, height);
+  const fer::FacePose pose = geometry().Estimate(landmarks, width, height);
   double rotation_diff = 0, translation_diff = 0;
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c)
@@ -566,9 +554,9 @@ TEST_P(FaceGeometryReference, RefinedLandmarksGiveTheSameHeadPose) {
   const int width = refined["image"]["width"], height = refined["image"]["height"];
   const std::vector<cv::Point3f> landmarks = reference_landmarks(refined["faces"][0]);
   ASSERT_EQ(landmarks.size(), 478u);
-  const fer::FacePose pose = geometry_->Estimate(landmarks, width, height);
+  const fer::FacePose pose = geometry().Estimate(landmarks, width, height);
   const fer::FacePose unrefined =
-      geometry_->Estimate(reference_landmarks(geometry["faces"][0]), width, height);
+      geometry().Estimate(reference_landmarks(geometry["faces"][0]), width, height);
   const double angle_diff = std::max({std::abs(pose.yaw - unrefined.yaw),
                                       std::abs(pose.pitch - unrefined.pitch),
                                       std::abs(pose.roll - unrefined.roll)});

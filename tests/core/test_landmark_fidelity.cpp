@@ -13,6 +13,7 @@
 
 #include "fer/face_tracker.h"
 #include "fer/model_registry.h"
+#include "test_images.h"
 #include "test_paths.h"
 
 namespace {
@@ -55,12 +56,7 @@ TEST_P(LandmarkFidelity, MeanErrorWithinOnePercentOfInterocular) {
   fer::FaceTrackerOptions options;
   options.max_faces = 1;
   auto tracker = fer::FaceTracker::Create(options);
-  fer::ImageView view;
-  view.format = fer::PixelFormat::BGR;
-  view.width = bgr.cols;
-  view.height = bgr.rows;
-  view.planes[0] = bgr.data;
-  view.strides[0] = static_cast<int>(bgr.step);
+  const fer::ImageView view = fer::test::bgr_view(bgr);
   const std::vector<fer::Face> faces = tracker->process(view);
   ASSERT_EQ(faces.size(), 1u);
 
