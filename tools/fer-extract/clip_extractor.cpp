@@ -86,6 +86,17 @@ class DecodePipeline {
   GstBus* bus_ = nullptr;
 };
 
+// A reference to caps, dropped on destruction.
+struct CapsRef {
+  GstCaps* caps = nullptr;
+  CapsRef() = default;
+  CapsRef(const CapsRef&) = delete;
+  CapsRef& operator=(const CapsRef&) = delete;
+  ~CapsRef() {
+    if (caps) gst_caps_unref(caps);
+  }
+};
+
 // The face seed 000 keeps when there are several: the one closest to the
 // frame centre (with max_faces = 1 there is at most one).
 const fer::Face* primary_face(const fer::FrameFaces& frame) {
@@ -102,6 +113,23 @@ const fer::Face* primary_face(const fer::FrameFaces& frame) {
     }
   }
   return best;
+}
+
+// A damaged file often decodes to EOS without an error, just short (a
+// truncated file, a zeroed stretch the demuxer skips): "" when the frames
+// decoded are at least kMinCompleteFraction of what the container declares
+// (duration x frame rate), else the problem. Unknown duration or a variable
+// frame rate: "" (nothing to compare with).
+std::string completeness_problem(DecodePipeline& decode, const GstVideoInfo& info, std::int64_t frames) {
+  gint64 duration = -1;
+  if (info.fps_n <= 0 || info.fps_d <= 0 ||
+      !gst_element_query_duration(decode.pipeline(), GST_FORMAT_TIME, &duration) || duration <= 0)
+    return {};
+  const double expected = static_cast<double>(duration) / GST_SECOND * info.fps_n / info.fps_d;
+  if (static_cast<double>(frames) >= kMinCompleteFraction * expected) return {};
+  return "incomplete: decoded " + std::to_string(frames) + " of the " +
+         std::to_string(static_cast<long long>(std::llround(expected))) +
+         " frames the container declares (truncated or damaged file)";
 }
 
 std::string format_percent(double value) {
@@ -160,7 +188,7 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
       return fail(error.empty() ? "decoding failed: the pipeline did not start" : error);
     }
     GstVideoInfo info;
-    GstCaps* info_caps = nullptr;  // the caps `info` was parsed from (borrowed, compared only)
+    CapsRef info_caps;  // the caps `info` was parsed from
     auto last_frame = std::chrono::steady_clock::now();
     for (;;) {
       if (cancel && cancel->load()) {
@@ -182,13 +210,13 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
       last_frame = std::chrono::steady_clock::now();
       GstCaps* caps = gst_sample_get_caps(sample);
       GstBuffer* buffer = gst_sample_get_buffer(sample);
-      if (caps != info_caps) {
+      if (caps != info_caps.caps) {
         if (!caps || !gst_video_info_from_caps(&info, caps)) {
           gst_sample_unref(sample);
           error = "decoding failed: a sample without valid video caps";
           break;
         }
-        info_caps = caps;
+        gst_caps_replace(&info_caps.caps, caps);
       }
       GstVideoFrame frame;
       if (!buffer || !gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) {
@@ -221,6 +249,7 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
         ++out.frames_with_face;
       }
     }
+    if (error.empty() && info_caps.caps) error = completeness_problem(decode, info, out.frames_total);
   } catch (const std::exception& e) {
     error = e.what();
   }

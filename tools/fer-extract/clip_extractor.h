@@ -17,7 +17,9 @@
 //   Seed 000's quality rules decide `flagged`: fewer than 10 frames with a
 //   face, a face in under 90 % of the decoded frames, or a clip that could not
 //   be decoded to its end (missing file, corrupt data, no video stream, no
-//   data for kStallSeconds). A flagged clip's features are zeros ("failed
+//   data for kStallSeconds, or fewer frames than kMinCompleteFraction of
+//   what the container declares: a truncated or damaged file that decodes
+//   to its end of stream without an error). A flagged clip's features are zeros ("failed
 //   videos: filled with zero features and flagged for review") and `reason`
 //   says why.
 //
@@ -46,6 +48,9 @@ constexpr int kCoefficients = 10;         // N, seed 000
 constexpr int kMinFramesWithFace = 10;    // seed 000, 3.4
 constexpr double kMinFaceFraction = 0.9;  // seed 000, 3.4
 constexpr int kStallSeconds = 60;         // longest wait for the next frame
+// Fewer frames than this fraction of the container's duration x frame rate:
+// the file is damaged (decoding often just ends early, without an error).
+constexpr double kMinCompleteFraction = 0.9;
 
 struct ClipFeatures {
   std::int64_t frames_total = 0;       // frames decoded

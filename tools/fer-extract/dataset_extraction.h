@@ -2,8 +2,8 @@
 //
 // WHAT THIS DOES
 //   For the clips of a fer::DatasetCsv, in parallel (`jobs` workers, each
-//   with its own ClipExtractor; OpenCV limited to one thread per worker when
-//   jobs > 1), computes each clip's ClipFeatures, keeps every finished clip in
+//   with its own ClipExtractor; OpenCV's thread count untouched, see the
+//   .cpp), computes each clip's ClipFeatures, keeps every finished clip in
 //   a PartStore at OUTPUT + ".parts" (clips already there are reused, not
 //   recomputed), and finally writes OUTPUT with fer::NpzWriter — row i of
 //   every array is CSV record i:

@@ -54,7 +54,7 @@ const char* kDescription =
     "INPUT.csv is seed 000's cleaned DFEW CSV (file_path; optional video_id or\n"
     "video_idx, label, actual) or DFEW's raw annotation (1happy, 2sad, 3neutral,\n"
     "4angry, 5surprise, 6disgust, 7fear, order, label, file_path). Relative paths\n"
-    "are taken relative to the CSV's folder.";
+    "are taken relative to the CSV's folder.\n";
 
 const char* kFooter =
     "Output arrays (row i = CSV record i, M records; load with numpy.load(OUTPUT),\n"
@@ -70,11 +70,14 @@ const char* kFooter =
     "A clip that is missing or cannot be decoded is reported, flagged and\n"
     "zero-filled; it never stops the run.\n"
     "\n"
+    "Models are searched in --model-dir, $FER_MODEL_DIR, the install data directory,\n"
+    "then the build tree.\n"
+    "\n"
     "Exit codes:\n"
     "  0    OUTPUT written (even if some clips are flagged)\n"
     "  1    the run failed (e.g. models missing, OUTPUT not writable)\n"
     "  2    usage error, unreadable or invalid CSV, OUTPUT exists without --force,\n"
-    "       or another fer-extract is writing OUTPUT\n"
+    "       OUTPUT's folder does not exist, or another fer-extract is writing OUTPUT\n"
     "  130  interrupted by SIGINT, 143 by SIGTERM (finished clips are kept)";
 
 }  // namespace
@@ -92,11 +95,9 @@ int main(int argc, char** argv) {
   app.add_option("OUTPUT.npz", output, "The .npz file to write")->required();
   app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
   app.add_option("-j,--jobs", jobs, "Clips processed in parallel (default: the number of cores)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+      ->check(CLI::Range(1, 1024));
   app.add_option("--model-dir", model_dir,
-                 "Directory searched first for the model files (as the elements' model-dir; "
-                 "then $FER_MODEL_DIR, the install data directory, the build tree)")
+                 "Directory searched first for the models (as the elements' model-dir)")
       ->check(CLI::ExistingDirectory);
 #ifdef FER_VERSION
   app.set_version_flag("--version", FER_VERSION);
@@ -112,6 +113,11 @@ int main(int argc, char** argv) {
   std::error_code ec;
   if (std::filesystem::is_directory(output, ec)) {
     std::fprintf(stderr, "fer-extract: error: %s is a directory\n", output.c_str());
+    return kExitUsage;
+  }
+  const std::filesystem::path folder = std::filesystem::absolute(output, ec).parent_path();
+  if (!std::filesystem::is_directory(folder, ec)) {
+    std::fprintf(stderr, "fer-extract: error: the folder of %s does not exist\n", output.c_str());
     return kExitUsage;
   }
   if (std::filesystem::exists(output, ec) && !force) {

@@ -112,7 +112,7 @@ std::string errno_text() { return std::strerror(errno); }
 
 PartStore::PartStore(const std::string& dir) : dir_(dir) {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  fs::create_directory(dir_, ec);  // not its parents: the output's folder must exist
   if (ec || !fs::is_directory(dir_))
     throw fer::Error("cannot create the work directory " + dir_ + ": " +
                      (ec ? ec.message() : "not a directory"));
@@ -222,6 +222,13 @@ void PartStore::remove() {
   }
   std::error_code ec;
   fs::remove_all(dir_, ec);
+}
+
+void PartStore::remove_if_empty() {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec))
+    if (entry.path().extension() == ".part") return;
+  if (!ec) remove();
 }
 
 }  // namespace fer_extract

