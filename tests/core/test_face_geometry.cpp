@@ -549,14 +549,14 @@ INSTANTIATE_TEST_SUITE_P(Stills, FaceGeometryReference, ::testing::ValuesIn(kSti
 // depth); a gross disagreement would mean the 478-point path is broken.
 TEST_P(FaceGeometryReference, RefinedLandmarksGiveTheSameHeadPose) {
   const std::string still = GetParam();
-  const nlohmann::json geometry = read_json("reference/mediapipe_face_geometry/" + still + ".json");
+  const nlohmann::json unrefined_reference = read_json("reference/mediapipe_face_geometry/" + still + ".json");
   const nlohmann::json refined = read_json("reference/mediapipe_face_mesh/" + still + ".json");
   const int width = refined["image"]["width"], height = refined["image"]["height"];
   const std::vector<cv::Point3f> landmarks = reference_landmarks(refined["faces"][0]);
   ASSERT_EQ(landmarks.size(), 478u);
   const fer::FacePose pose = geometry().Estimate(landmarks, width, height);
   const fer::FacePose unrefined =
-      geometry().Estimate(reference_landmarks(geometry["faces"][0]), width, height);
+      geometry().Estimate(reference_landmarks(unrefined_reference["faces"][0]), width, height);
   const double angle_diff = std::max({std::abs(pose.yaw - unrefined.yaw),
                                       std::abs(pose.pitch - unrefined.pitch),
                                       std::abs(pose.roll - unrefined.roll)});
