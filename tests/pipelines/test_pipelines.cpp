@@ -263,3 +263,63 @@ TEST(FilePipeline, RandomBytes_n) {
   EXPECT_TRUE(r.error) << "random bytes reached EOS";
   EXPECT_TRUE(lines.lines.empty());
 }
+
+// B3. The first ~100 frames of franck.mp4 through facelandmarks !
+// waveletencode ! facemetapublish include-features=true: features every hop
+// once a window is full and at EOS on the last frame, each coefficient the
+// block mean of the normalised landmarks and blendshapes written in the same
+// file (which are rounded to 1/100 px and 1e-4, hence the tolerance).
+TEST(FilePipeline, FranckWaveletFeaturesAreBlockMeansOfTheJsonLines) {
+  TempDir dir;
+  const std::string out = dir.file("features.jsonl");
+  const std::string launch = "filesrc location=" + quoted(media_path("franck.mp4")) +
+                             " ! qtdemux ! h264parse ! identity eos-after=101 ! avdec_h264 !"
+                             " videoconvert ! facelandmarks ! waveletencode window=40 hop=16 !"
+                             " facemetapublish include-features=true location=" + quoted(out) +
+                             " ! fakesink name=sink";
+  const RunResult r = run_pipeline(launch, 120);
+  const JsonLines lines = read_json_lines(out);
+  print_run("franck.mp4 + waveletencode", r, lines);
+  ASSERT_TRUE(r.eos) << r.error_text;
+  expect_consecutive_frames(lines);
+  ASSERT_EQ(lines.lines.size(), 100u);
+
+  // Per frame: the face's normalised landmark 1 (nose tip) x, and jawOpen.
+  std::vector<double> nose_x, jaw_open;
+  for (const json& line : lines.lines) {
+    ASSERT_EQ(line.at("faces").size(), 1u);
+    const json& face = line["faces"][0];
+    nose_x.push_back(face["landmarks"][1][0].get<double>() / line["width"].get<double>());
+    jaw_open.push_back(face["blendshapes"]["jawOpen"].get<double>());
+  }
+  std::vector<int> encoded;
+  for (const json& line : lines.lines) {
+    const json& face = line["faces"][0];
+    if (!face.contains("features")) continue;
+    const int end = line["frame"].get<int>();
+    encoded.push_back(end);
+    const json& f = face["features"];
+    const int first = f["start_frame"].get<int>(), T = f["T"].get<int>(), L = f["L"].get<int>();
+    EXPECT_EQ(f["end_frame"].get<int>(), end);
+    EXPECT_EQ(T, end - first + 1);
+    EXPECT_EQ(f["start_pts"].get<int64_t>(), lines.lines[first]["pts"].get<int64_t>());
+    EXPECT_EQ(f["end_pts"].get<int64_t>(), lines.lines[end]["pts"].get<int64_t>());
+    ASSERT_EQ(f["landmarks"].size(), 10u);
+    ASSERT_EQ(f["landmarks"][0].size(), 478u);
+    ASSERT_EQ(f["blendshapes"].size(), 10u);
+    ASSERT_EQ(f["blendshapes"][0].size(), 52u);
+    const int block = 1 << L;
+    for (int c = 0; c < f["valid"].get<int>(); ++c) {
+      double sx = 0, sj = 0;
+      for (int j = 0; j < block; ++j) {
+        const int t = std::min(first + c * block + j, end);
+        sx += nose_x[t];
+        sj += jaw_open[t];
+      }
+      EXPECT_NEAR(f["landmarks"][c][1][0].get<double>(), sx / block, 2e-5) << "window ending " << end;
+      EXPECT_NEAR(f["blendshapes"][c][25].get<double>(), sj / block, 1e-4) << "window ending " << end;
+    }
+  }
+  // Windows of 40 end at frames 39, 55, 71, 87; the stream ends at 99.
+  EXPECT_EQ(encoded, (std::vector<int>{39, 55, 71, 87, 99}));
+}
