@@ -146,3 +146,37 @@ TEST(OverlayElement, NoFacesDrawsNothing) {
   Messages m = t.messages();
   EXPECT_EQ(m.count(GST_MESSAGE_WARNING) + m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
 }
+
+// draw-axes alone draws the head axes: pixels change only with it, and only
+// within the box's height of the nose tip (each axis is half that long).
+TEST(OverlayElement, DrawAxesOnlyWhenAsked) {
+  const cv::Mat& rgb = still();
+  auto drawn = [&](bool axes, cv::Point2f* nose, float* box_height) {
+    Harness t(std::string("facelandmarks ! overlay draw-boxes=false draw-ids=false landmarks=none draw-axes=") +
+                  (axes ? "true" : "false"),
+              rgb_caps(rgb.cols, rgb.rows));
+    EXPECT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
+    GstBuffer* out = t.pull();
+    EXPECT_NE(out, nullptr);
+    cv::Mat result;
+    if (!out) return result;
+    GstFerFacesMeta* meta = faces_meta(out);
+    EXPECT_TRUE(meta && meta->faces->faces.size() == 1u && meta->faces->faces[0].pose);
+    if (meta && !meta->faces->faces.empty()) {
+      *nose = {meta->faces->faces[0].landmarks[1].x, meta->faces->faces[0].landmarks[1].y};
+      *box_height = meta->faces->faces[0].bbox.height;
+    }
+    result = buffer_to_rgb(out, rgb.cols, rgb.rows);
+    gst_buffer_unref(out);
+    return result;
+  };
+  cv::Point2f nose;
+  float box_height = 0;
+  EXPECT_EQ(changed_pixels(drawn(false, &nose, &box_height), rgb), 0u);
+  const cv::Mat with_axes = drawn(true, &nose, &box_height);
+  const size_t changed = changed_pixels(with_axes, rgb);
+  EXPECT_GT(changed, 200u);
+  cv::Mat far(rgb.rows, rgb.cols, CV_8U, cv::Scalar(255));
+  cv::circle(far, nose, static_cast<int>(0.5f * box_height + 8), cv::Scalar(0), cv::FILLED);
+  EXPECT_EQ(changed_pixels(with_axes, rgb, far), 0u) << "drawing far from the nose tip";
+}
