@@ -21,6 +21,11 @@ std::vector<float> normalised_landmarks(const Face& face, int width, int height)
   return out;
 }
 
+std::vector<float> blendshapes_or_zeros(const Face& face) {
+  if (face.blendshapes.size() == static_cast<std::size_t>(kBlendshapeCount)) return face.blendshapes;
+  return std::vector<float>(kBlendshapeCount, 0.0f);
+}
+
 std::unique_ptr<TrackFeatureEncoder> TrackFeatureEncoder::Create(const TrackFeatureOptions& options) {
   auto positive = [](int value, const char* name) {
     if (value < 1) throw Error(std::string("wavelet features: ") + name + " must be at least 1, not " +
@@ -73,10 +78,9 @@ void TrackFeatureEncoder::Add(FrameFaces& frame) {
   for (Face& face : frame.faces) {
     if (static_cast<int>(face.landmarks.size()) != kFaceLandmarks) continue;
     Track& track = tracks_[face.id];
-    Sample sample{frame.frame, frame.pts, normalised_landmarks(face, frame.width, frame.height),
-                  face.blendshapes};
-    sample.blendshapes.resize(kBlendshapeCount, 0.0f);
-    track.history.push_back(std::move(sample));
+    track.history.push_back({frame.frame, frame.pts,
+                             normalised_landmarks(face, frame.width, frame.height),
+                             blendshapes_or_zeros(face)});
     if (static_cast<int>(track.history.size()) > options_.window) track.history.pop_front();
     ++track.frames;
     ++track.uncovered;

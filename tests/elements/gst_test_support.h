@@ -217,6 +217,33 @@ struct Harness {
   }
 };
 
+// The error an element posts when its start (NULL -> PAUSED) fails.
+struct StartError {
+  bool posted = false;
+  GQuark domain = 0;
+  std::string message, debug;
+};
+
+// Sets `e` to PAUSED, expecting the state change to fail, and returns the
+// ERROR message it posted (waiting at most 5 s); `e` is back in NULL after.
+inline StartError expect_start_fails(GstElement* e) {
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e, bus);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  StartError error;
+  if (GstMessage* msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR)) {
+    error.posted = true;
+    parse_error(msg, error.message, error.debug, &error.domain);
+    gst_message_unref(msg);
+  } else {
+    ADD_FAILURE() << "no error message on the bus";
+  }
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_element_set_bus(e, nullptr);
+  gst_object_unref(bus);
+  return error;
+}
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

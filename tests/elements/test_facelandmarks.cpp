@@ -443,24 +443,14 @@ void reseal(const fs::path& dir, const std::string& name) {
 void expect_start_fails_naming(const fs::path& dir, const fs::path& file) {
   GstElement* e = gst_element_factory_make("facelandmarks", nullptr);
   ASSERT_NE(e, nullptr) << "facelandmarks not found; GST_PLUGIN_PATH=" << g_getenv("GST_PLUGIN_PATH");
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(e, bus);
   g_object_set(e, "model-dir", dir.c_str(), nullptr);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
-  ASSERT_NE(msg, nullptr) << "no error message on the bus";
-  std::string message, debug;
-  GQuark domain = 0;
-  parse_error(msg, message, debug, &domain);
-  gst_message_unref(msg);
-  EXPECT_EQ(domain, GST_RESOURCE_ERROR) << message;
-  EXPECT_NE(debug.find(file.string()), std::string::npos)
-      << "error does not name " << file << ": " << message << " | " << debug;
-  std::printf("error: %s | %s\n", message.c_str(), debug.c_str());
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_element_set_bus(e, nullptr);
-  gst_object_unref(bus);
+  const StartError error = expect_start_fails(e);
   gst_object_unref(e);
+  ASSERT_TRUE(error.posted);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR) << error.message;
+  EXPECT_NE(error.debug.find(file.string()), std::string::npos)
+      << "error does not name " << file << ": " << error.message << " | " << error.debug;
+  std::printf("error: %s | %s\n", error.message.c_str(), error.debug.c_str());
 }
 
 }  // namespace

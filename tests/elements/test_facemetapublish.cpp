@@ -96,27 +96,12 @@ void expect_line_matches(const json& line, const fer::FrameFaces& meta) {
   }
 }
 
-// Sets a facemetapublish to PAUSED and returns the error it posts (message
-// and debug), expecting the state change to fail.
-std::string expect_start_fails(GstElement* e) {
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(e, bus);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  std::string text;
-  if (GstMessage* msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR)) {
-    std::string message, debug;
-    GQuark domain = 0;
-    parse_error(msg, message, debug, &domain);
-    EXPECT_EQ(domain, GST_RESOURCE_ERROR);
-    text = message + " | " + debug;
-    gst_message_unref(msg);
-  } else {
-    ADD_FAILURE() << "no error message on the bus";
-  }
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_element_set_bus(e, nullptr);
-  gst_object_unref(bus);
-  return text;
+// Starts a facemetapublish expecting a RESOURCE error; returns its message
+// and debug text.
+std::string expect_resource_error_at_start(GstElement* e) {
+  const StartError error = expect_start_fails(e);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR);
+  return error.message + " | " + error.debug;
 }
 
 }  // namespace
@@ -201,7 +186,7 @@ TEST(FaceMetaPublishElement, RefusesToOverwrite_n) {
   GstElement* e = gst_element_factory_make("facemetapublish", nullptr);
   ASSERT_NE(e, nullptr);
   g_object_set(e, "location", path.c_str(), nullptr);
-  const std::string error = expect_start_fails(e);
+  const std::string error = expect_resource_error_at_start(e);
   gst_object_unref(e);
   EXPECT_NE(error.find(path), std::string::npos) << error;
   EXPECT_EQ(read_file(path), original);
@@ -214,7 +199,7 @@ TEST(FaceMetaPublishElement, UnwritableLocation_n) {
   GstElement* e = gst_element_factory_make("facemetapublish", nullptr);
   ASSERT_NE(e, nullptr);
   g_object_set(e, "location", path.c_str(), nullptr);
-  const std::string error = expect_start_fails(e);
+  const std::string error = expect_resource_error_at_start(e);
   gst_object_unref(e);
   EXPECT_NE(error.find(path), std::string::npos) << error;
   EXPECT_FALSE(std::filesystem::exists(path));

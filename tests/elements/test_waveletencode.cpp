@@ -205,19 +205,10 @@ TEST(WaveletEncodeElement, MinFramesAboveWindow_n) {
   GstElement* e = gst_element_factory_make("waveletencode", nullptr);
   ASSERT_NE(e, nullptr);
   g_object_set(e, "window", 8, "min-frames", 10, nullptr);
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(e, bus);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
-  ASSERT_NE(msg, nullptr);
-  std::string message, debug;
-  parse_error(msg, message, debug, nullptr);
-  EXPECT_NE(debug.find("min-frames"), std::string::npos) << debug;
-  gst_message_unref(msg);
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_element_set_bus(e, nullptr);
-  gst_object_unref(bus);
+  const StartError error = expect_start_fails(e);
   gst_object_unref(e);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find("min-frames"), std::string::npos) << error.debug;
 }
 
 }  // namespace

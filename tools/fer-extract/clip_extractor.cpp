@@ -242,10 +242,8 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
       if (const fer::Face* face = primary_face(result)) {
         const std::vector<float> points = fer::normalised_landmarks(*face, result.width, result.height);
         landmarks.insert(landmarks.end(), points.begin(), points.end());
-        if (face->blendshapes.size() == static_cast<std::size_t>(fer::kBlendshapeCount))
-          blendshapes.insert(blendshapes.end(), face->blendshapes.begin(), face->blendshapes.end());
-        else
-          blendshapes.insert(blendshapes.end(), fer::kBlendshapeCount, 0.0f);
+        const std::vector<float> shapes = fer::blendshapes_or_zeros(*face);
+        blendshapes.insert(blendshapes.end(), shapes.begin(), shapes.end());
         ++out.frames_with_face;
       }
     }

@@ -75,4 +75,8 @@ class TrackFeatureEncoder {
 // frame size (x / width, y / height, z / width), 478 * 3 floats.
 std::vector<float> normalised_landmarks(const Face& face, int width, int height);
 
+// One frame's face's blendshapes as the features encode them: its 52
+// coefficients, or 52 zeros when it has none.
+std::vector<float> blendshapes_or_zeros(const Face& face);
+
 }  // namespace fer
