@@ -34,6 +34,8 @@ enum
   PROP_DRAW_IDS,
   PROP_LANDMARKS,
   PROP_DRAW_AXES,
+  PROP_DRAW_EMOTION,
+  PROP_DRAW_EMOTION_BARS,
 };
 
 typedef enum
@@ -48,6 +50,8 @@ typedef enum
 #define DEFAULT_DRAW_IDS TRUE
 #define DEFAULT_LANDMARKS GST_FER_OVERLAY_LANDMARKS_CONTOURS
 #define DEFAULT_DRAW_AXES FALSE
+#define DEFAULT_DRAW_EMOTION TRUE
+#define DEFAULT_DRAW_EMOTION_BARS TRUE
 
 struct _GstFerOverlay
 {
@@ -57,6 +61,8 @@ struct _GstFerOverlay
   gboolean draw_ids;
   GstFerOverlayLandmarks landmarks;
   gboolean draw_axes;
+  gboolean draw_emotion;
+  gboolean draw_emotion_bars;
   gboolean warned_no_meta;
 };
 
@@ -111,6 +117,12 @@ gst_fer_overlay_set_property (GObject * object, guint prop_id,
     case PROP_DRAW_AXES:
       self->draw_axes = g_value_get_boolean (value);
       break;
+    case PROP_DRAW_EMOTION:
+      self->draw_emotion = g_value_get_boolean (value);
+      break;
+    case PROP_DRAW_EMOTION_BARS:
+      self->draw_emotion_bars = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -136,6 +148,12 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DRAW_AXES:
       g_value_set_boolean (value, self->draw_axes);
+      break;
+    case PROP_DRAW_EMOTION:
+      g_value_set_boolean (value, self->draw_emotion);
+      break;
+    case PROP_DRAW_EMOTION_BARS:
+      g_value_set_boolean (value, self->draw_emotion_bars);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -172,6 +190,8 @@ gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
   GST_OBJECT_LOCK (self);
   options.boxes = self->draw_boxes;
   options.axes = self->draw_axes;
+  options.emotion = self->draw_emotion;
+  options.emotion_bars = self->draw_emotion_bars;
   options.ids = self->draw_ids;
   options.points = self->landmarks == GST_FER_OVERLAY_LANDMARKS_POINTS ||
       self->landmarks == GST_FER_OVERLAY_LANDMARKS_BOTH;
@@ -218,6 +238,15 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
       g_param_spec_boolean ("draw-axes", "Draw head axes",
           "Draw the head pose's axes from the nose tip (x red, y green, "
           "z blue)", DEFAULT_DRAW_AXES, rw));
+  g_object_class_install_property (gobject_class, PROP_DRAW_EMOTION,
+      g_param_spec_boolean ("draw-emotion", "Draw emotion",
+          "Write each face's emotion label and confidence under its box, in "
+          "the emotion's colour (needs emotionclassify upstream)",
+          DEFAULT_DRAW_EMOTION, rw));
+  g_object_class_install_property (gobject_class, PROP_DRAW_EMOTION_BARS,
+      g_param_spec_boolean ("draw-emotion-bars", "Draw emotion bars",
+          "Draw a probability bar per emotion class beside each face's box",
+          DEFAULT_DRAW_EMOTION_BARS, rw));
   g_object_class_install_property (gobject_class, PROP_LANDMARKS,
       g_param_spec_enum ("landmarks", "Landmarks",
           "How to draw the landmarks", GST_TYPE_FER_OVERLAY_LANDMARKS,
@@ -225,7 +254,7 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
 
   gst_element_class_set_static_metadata (element_class,
       "Face overlay", "Filter/Effect/Video",
-      "Draws tracked faces and their landmarks", "gst-fer developers");
+      "Draws tracked faces, their landmarks and emotions", "gst-fer developers");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
@@ -246,5 +275,7 @@ gst_fer_overlay_init (GstFerOverlay * self)
   self->draw_ids = DEFAULT_DRAW_IDS;
   self->landmarks = DEFAULT_LANDMARKS;
   self->draw_axes = DEFAULT_DRAW_AXES;
+  self->draw_emotion = DEFAULT_DRAW_EMOTION;
+  self->draw_emotion_bars = DEFAULT_DRAW_EMOTION_BARS;
   self->warned_no_meta = FALSE;
 }

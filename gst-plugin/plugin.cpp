@@ -1,6 +1,7 @@
 /* gst-fer: facial emotion analytics for GStreamer. Registers the elements. */
 #include <gst/gst.h>
 
+#include "gstemotionclassify.h"
 #include "gstfacelandmarks.h"
 #include "gstfermeta.h"
 #include "gstfacemetapublish.h"
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
 
   ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
   ok |= GST_ELEMENT_REGISTER (waveletencode, plugin);
+  ok |= GST_ELEMENT_REGISTER (emotionclassify, plugin);
   ok |= GST_ELEMENT_REGISTER (overlay, plugin);
   ok |= GST_ELEMENT_REGISTER (facemetapublish, plugin);
   return ok;

@@ -12,18 +12,16 @@
 // both encodings, so packed ones are read too.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include "fer/error.h"
 #include "fer/face.h"
 #include "fer/face_geometry.h"
+#include "protobuf_wire.h"
 
 namespace fer {
 namespace {
-
-enum WireType { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
 
 // Enum values this pipeline implements.
 constexpr std::uint64_t kVertexPT = 0;      // x, y, z, u, v per vertex
@@ -32,98 +30,10 @@ constexpr std::uint64_t kInputDefault = 0;  // = FACE_LANDMARK_PIPELINE
 constexpr std::uint64_t kInputLandmarks = 1;
 constexpr int kVertexSize = 5;
 
-// A bounded view of wire-format bytes; every read checks the bounds and
-// throws fer::Error naming the file.
-class Wire {
- public:
-  Wire(const std::uint8_t* begin, const std::uint8_t* end, const std::string& file)
-      : p_(begin), end_(end), file_(file) {}
-
-  bool done() const { return p_ == end_; }
-
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error("canonical face model " + file_ + ": " + what);
-  }
-
-  std::uint64_t varint() {
-    std::uint64_t value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) fail("truncated varint");
-      const std::uint8_t byte = *p_++;
-      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return value;
-    }
-    fail("varint longer than 10 bytes");
-  }
-
-  float fixed32_float() {
-    if (end_ - p_ < 4) fail("truncated 32-bit value");
-    // Wire format is little-endian, as is every platform we build for.
-    std::uint32_t bits = std::uint32_t(p_[0]) | std::uint32_t(p_[1]) << 8 |
-                         std::uint32_t(p_[2]) << 16 | std::uint32_t(p_[3]) << 24;
-    p_ += 4;
-    float value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-  }
-
-  // The payload of a length-delimited field, as its own bounded view.
-  Wire sub() {
-    const std::uint64_t size = varint();
-    if (size > static_cast<std::uint64_t>(end_ - p_)) fail("length-delimited field past the end");
-    Wire inner(p_, p_ + size, file_);
-    p_ += size;
-    return inner;
-  }
-
-  void skip(int wire_type) {
-    switch (wire_type) {
-      case kVarint: varint(); return;
-      case kFixed64: advance(8); return;
-      case kLengthDelimited: sub(); return;
-      case kFixed32: advance(4); return;
-      default: fail("unsupported wire type " + std::to_string(wire_type));
-    }
-  }
-
-  // Appends a repeated float field, unpacked (fixed32) or packed.
-  void floats(int wire_type, std::vector<float>& out) {
-    if (wire_type == kFixed32) {
-      out.push_back(fixed32_float());
-    } else if (wire_type == kLengthDelimited) {
-      for (Wire packed = sub(); !packed.done();) out.push_back(packed.fixed32_float());
-    } else {
-      fail("float field with wire type " + std::to_string(wire_type));
-    }
-  }
-
-  // Appends a repeated varint field, unpacked or packed.
-  void varints(int wire_type, std::vector<std::uint64_t>& out) {
-    if (wire_type == kVarint) {
-      out.push_back(varint());
-    } else if (wire_type == kLengthDelimited) {
-      for (Wire packed = sub(); !packed.done();) out.push_back(packed.varint());
-    } else {
-      fail("integer field with wire type " + std::to_string(wire_type));
-    }
-  }
-
-  void expect(int wire_type, int expected, const char* field) {
-    if (wire_type != expected)
-      fail(std::string(field) + " has wire type " + std::to_string(wire_type) + ", expected " +
-           std::to_string(expected));
-  }
-
- private:
-  void advance(std::size_t n) {
-    if (static_cast<std::size_t>(end_ - p_) < n) fail("truncated fixed-size field");
-    p_ += n;
-  }
-
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
-  const std::string& file_;
-};
+using Wire = ProtobufWire;
+constexpr int kVarint = Wire::kVarint;
+constexpr int kLengthDelimited = Wire::kLengthDelimited;
+constexpr int kFixed32 = Wire::kFixed32;
 
 struct RawMetadata {
   std::uint64_t vertex_type = kVertexPT;  // proto2 defaults: the first enum value
@@ -190,7 +100,7 @@ CanonicalFaceModel CanonicalFaceModel::Load(const std::string& path) {
   if (!in) throw Error("cannot read canonical face model: " + path);
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                         std::istreambuf_iterator<char>());
-  const Wire wire(bytes.data(), bytes.data() + bytes.size(), path);
+  const Wire wire(bytes.data(), bytes.data() + bytes.size(), "canonical face model " + path);
   const RawMetadata m = parse_metadata(wire);
 
   if (!m.has_mesh) wire.fail("no canonical_mesh (field 1)");

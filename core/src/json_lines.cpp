@@ -88,6 +88,13 @@ nlohmann::ordered_json face_json(const Face& face, const JsonLinesOptions& optio
     j["pitch"] = round_to(face.pose->pitch, kAngleScale);
     j["roll"] = round_to(face.pose->roll, kAngleScale);
   }
+  if (face.emotion) {
+    nlohmann::ordered_json probs;
+    for (const auto& p : face.emotion->probabilities) probs[p.label] = round_to(p.probability, kScoreScale);
+    j["emotion"] = {{"label", face.emotion->label},
+                    {"confidence", round_to(face.emotion->confidence, kScoreScale)},
+                    {"probs", std::move(probs)}};
+  }
   if (options.include_features && face.features) j["features"] = features_json(*face.features);
   return j;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <functional>
 #include <string>
 
 #include <opencv2/imgproc.hpp>
@@ -30,6 +32,65 @@ std::array<int, 3> track_colour(int id) {
 }
 
 constexpr size_t kNoseTip = 1;  // MediaPipe face mesh index
+
+// One colour per emotion (the usual associations), grey for unknown; labels
+// of a model's own get a colour from their name.
+std::array<int, 3> emotion_colour(const std::string& label) {
+  static const std::pair<const char*, std::array<int, 3>> colours[] = {
+      {"angry", {235, 50, 50}},   {"disgust", {70, 170, 60}}, {"fear", {160, 90, 220}},
+      {"happy", {255, 205, 0}},   {"sad", {60, 120, 235}},    {"surprise", {255, 135, 20}},
+      {"neutral", {200, 200, 200}}, {"contempt", {170, 110, 70}}, {"unknown", {120, 120, 120}}};
+  for (const auto& [name, rgb] : colours)
+    if (label == name) return rgb;
+  return track_colour(static_cast<int>(std::hash<std::string>{}(label) % 1000));
+}
+
+// Text on a filled tag; `origin` is the baseline start. Returns the tag box.
+cv::Rect draw_tag(cv::Mat& frame, PixelFormat format, const std::string& text, cv::Point origin,
+                  const std::array<int, 3>& rgb, double font, int thickness) {
+  int baseline = 0;
+  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font, thickness, &baseline);
+  const cv::Rect box(origin.x, origin.y - size.height - 2, size.width + 4, size.height + baseline + 2);
+  cv::rectangle(frame, box, in_format(format, rgb[0], rgb[1], rgb[2]), cv::FILLED);
+  cv::putText(frame, text, {origin.x + 2, origin.y}, cv::FONT_HERSHEY_SIMPLEX, font,
+              in_format(format, 0, 0, 0), thickness, cv::LINE_AA);
+  return box;
+}
+
+// Label and confidence under the box; a bar per class beside it (right of
+// the box, or left when the frame ends there).
+void draw_emotion(cv::Mat& frame, PixelFormat format, const Face& face, double scale,
+                  int thickness, bool bars) {
+  const Emotion& emotion = *face.emotion;
+  const double font = 0.6 * scale;
+  const std::string text = emotion.label + " " + std::to_string(int(std::lround(emotion.confidence * 100))) + "%";
+  int baseline = 0;
+  const int text_height = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font, thickness, &baseline).height;
+  const int below = int(face.bbox.y + face.bbox.height) + text_height + 6;
+  draw_tag(frame, format, text, {int(face.bbox.x), std::min(below, frame.rows - baseline - 1)},
+           emotion_colour(emotion.label), font, thickness);
+  if (!bars) return;
+
+  const double bar_font = 0.4 * scale;
+  const int row = int(std::lround(14 * scale)), width = int(std::lround(90 * scale));
+  int name_width = 0;
+  for (const auto& p : emotion.probabilities)
+    name_width = std::max(name_width, cv::getTextSize(p.label, cv::FONT_HERSHEY_SIMPLEX, bar_font, 1, &baseline).width);
+  const int panel = name_width + 4 + width;
+  int x = int(face.bbox.x + face.bbox.width) + 6;
+  if (x + panel > frame.cols) x = std::max(0, int(face.bbox.x) - 6 - panel);
+  int y = std::max(0, int(face.bbox.y));
+  for (const auto& p : emotion.probabilities) {
+    const auto rgb = emotion_colour(p.label);
+    cv::putText(frame, p.label, {x, y + row - 3}, cv::FONT_HERSHEY_SIMPLEX, bar_font,
+                in_format(format, 255, 255, 255), std::max(1, thickness - 1), cv::LINE_AA);
+    const cv::Rect track(x + name_width + 4, y + 2, width, row - 4);
+    cv::rectangle(frame, track, in_format(format, 40, 40, 40), cv::FILLED);
+    cv::rectangle(frame, {track.x, track.y, int(std::lround(width * std::clamp(p.probability, 0.0f, 1.0f))), track.height},
+                  in_format(format, rgb[0], rgb[1], rgb[2]), cv::FILLED);
+    y += row;
+  }
+}
 
 }  // namespace
 
@@ -74,16 +135,13 @@ void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& fac
     }
     if (options.boxes) cv::rectangle(frame, face.bbox, colour, thickness + 1, cv::LINE_AA);
     if (options.ids) {
-      const std::string label = "#" + std::to_string(face.id);
       const double font = 0.6 * scale;
       int baseline = 0;
-      const cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, font, thickness, &baseline);
-      const cv::Point origin(int(face.bbox.x), std::max(text.height + 2, int(face.bbox.y) - 4));
-      cv::rectangle(frame, {origin.x, origin.y - text.height - 2}, {origin.x + text.width + 4, origin.y + baseline},
-                    colour, cv::FILLED);
-      cv::putText(frame, label, {origin.x + 2, origin.y}, cv::FONT_HERSHEY_SIMPLEX, font,
-                  in_format(format, 0, 0, 0), thickness, cv::LINE_AA);
+      const int height = cv::getTextSize("#", cv::FONT_HERSHEY_SIMPLEX, font, thickness, &baseline).height;
+      draw_tag(frame, format, "#" + std::to_string(face.id),
+               {int(face.bbox.x), std::max(height + 2, int(face.bbox.y) - 4)}, rgb, font, thickness);
     }
+    if (options.emotion && face.emotion) draw_emotion(frame, format, face, scale, thickness, options.emotion_bars);
   }
 }
 

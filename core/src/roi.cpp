@@ -76,4 +76,23 @@ Roi face_roi_from_landmarks(const std::vector<cv::Point3f>& landmarks) {
   return face_roi(landmark_bounds(landmarks), {a.x, a.y}, {b.x, b.y});
 }
 
+Roi aligned_face_roi(const std::vector<cv::Point3f>& landmarks, float margin) {
+  const auto& a = landmarks[kLeftEyeOuterCorner];
+  const auto& b = landmarks[kRightEyeOuterCorner];
+  const float angle = std::atan2(b.y - a.y, b.x - a.x);
+  const float c = std::cos(angle), s = std::sin(angle);
+  // Bounds in the face's frame: the frame rotated by -angle.
+  float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+  for (size_t i = 0; i < landmarks.size(); ++i) {
+    const float u = c * landmarks[i].x + s * landmarks[i].y;
+    const float v = -s * landmarks[i].x + c * landmarks[i].y;
+    if (i == 0) x0 = x1 = u, y0 = y1 = v;
+    x0 = std::min(x0, u), x1 = std::max(x1, u);
+    y0 = std::min(y0, v), y1 = std::max(y1, v);
+  }
+  const float u = (x0 + x1) / 2, v = (y0 + y1) / 2;
+  const float side = std::max(x1 - x0, y1 - y0) * (1.0f + margin);
+  return {{c * u - s * v, s * u + c * v}, {side, side}, normalize_radians(angle)};
+}
+
 }  // namespace fer

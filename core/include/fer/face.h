@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -42,6 +43,18 @@ struct FaceFeatures {
   std::vector<float> blendshapes;     // (rows, 52)
 };
 
+// The emotion of a face as emotionclassify decides it (fer/emotion_classifier.h).
+struct EmotionProbability {
+  std::string label;                  // canonical name (fer/emotion_labels.h)
+  float probability = 0.0f;
+};
+
+struct Emotion {
+  std::string label;                  // the most probable class, or "unknown"
+  float confidence = 0.0f;            // its probability
+  std::vector<EmotionProbability> probabilities;  // every class, model order
+};
+
 struct Face {
   int id = -1;                        // track id, stable while the face is tracked
   cv::Rect2f bbox;                    // bounds of the landmarks, clipped to the frame
@@ -51,6 +64,7 @@ struct Face {
   std::optional<HeadPose> pose;
   // Shared: metas are copied per buffer, features are large and read-only.
   std::shared_ptr<const FaceFeatures> features;
+  std::optional<Emotion> emotion;
 };
 
 struct FrameFaces {

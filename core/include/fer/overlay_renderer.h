@@ -5,7 +5,8 @@
 //   as points and/or the mesh contours (face oval, eyes, eyebrows, lips,
 //   irises), and the head axes of its pose (x red, y green, z blue from the
 //   nose tip; the canonical face's axes turned by the pose's rotation, drawn
-//   without perspective). Line widths, point radii and text scale grow with the frame
+//   without perspective), and its emotion: label and confidence under the
+//   box in the emotion's colour, and a bar per class beside the box. Line widths, point radii and text scale grow with the frame
 //   height so the drawing reads the same from 288p to 4K.
 //
 // REQUIRES
@@ -28,6 +29,8 @@ struct OverlayOptions {
   bool points = false;
   bool contours = true;
   bool axes = false;
+  bool emotion = true;       // label and confidence under the box
+  bool emotion_bars = true;  // one probability bar per class beside the box
 };
 
 void draw_faces(cv::Mat& frame, PixelFormat format, const std::vector<Face>& faces,

@@ -50,6 +50,12 @@ Roi face_roi_from_detection(const Detection& detection);
 // (eye corners 33 and 263 give the rotation).
 Roi face_roi_from_landmarks(const std::vector<cv::Point3f>& landmarks);
 
+// A square around the whole face, rotated so that the eyes are horizontal
+// (eye corners 33 and 263), centred on the landmarks' bounds in that rotated
+// frame, its side the longer side of those bounds times (1 + margin): the
+// aligned crop an emotion model looks at.
+Roi aligned_face_roi(const std::vector<cv::Point3f>& landmarks, float margin);
+
 // Axis-aligned bounds of the points' x, y (points must not be empty).
 cv::Rect2f landmark_bounds(const std::vector<cv::Point3f>& points);
 

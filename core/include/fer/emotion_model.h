@@ -1,0 +1,57 @@
+// fer::EmotionModel — one ONNX emotion classifier with its sidecar
+// (fer/emotion_model_spec.h), run by OpenCV's dnn module.
+//
+// WHAT THIS DOES
+//   Open() takes a built-in model name — "minixception-fer2013" (mini-Xception
+//   trained on FER2013, 64x64 grey) or "faceapi-expression" (face-api's
+//   expression net, 112x112 RGB) — found through the ModelRegistry with its
+//   sidecar beside it, or the path of any .onnx file with MODEL.onnx.json
+//   next to it. Run() turns a batch blob (fer/emotion_input.h) into one
+//   probability vector per batch row, applying a softmax to logits.
+//
+// ENSURES
+//   Open() checks the sidecar against the model: the declared input shape
+//   (where the ONNX file states it) and the number of scores a test input
+//   produces must match the sidecar; a mismatch throws fer::Error naming the
+//   sidecar and its field. labels() are canonical (fer/emotion_labels.h) and
+//   distinct.
+//
+// THREAD SAFETY
+//   Run() is not reentrant (cv::dnn::Net keeps state); one model per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+
+#include "fer/emotion_model_spec.h"
+#include "fer/model_registry.h"
+
+namespace fer {
+
+class EmotionModel {
+ public:
+  static std::unique_ptr<EmotionModel> Open(const std::string& model, const ModelRegistry& registry);
+
+  // The built-in model names, default first.
+  static const std::vector<std::string>& builtin_names();
+
+  const EmotionModelSpec& spec() const { return spec_; }
+  const std::vector<std::string>& labels() const { return labels_; }
+  const std::string& path() const { return path_; }
+
+  std::vector<std::vector<float>> Run(const cv::Mat& blob);
+
+ private:
+  EmotionModel() = default;
+  void Check(const std::string& sidecar);
+
+  EmotionModelSpec spec_;
+  std::vector<std::string> labels_;
+  std::string path_;
+  cv::dnn::Net net_;
+};
+
+}  // namespace fer

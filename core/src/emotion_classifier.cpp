@@ -1,0 +1,133 @@
+#include "fer/emotion_classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "fer/emotion_input.h"
+#include "fer/emotion_labels.h"
+#include "fer/error.h"
+
+namespace fer {
+
+std::unique_ptr<EmotionClassifier> EmotionClassifier::Create(const EmotionClassifierOptions& options) {
+  if (options.model.empty() && options.feature_model.empty())
+    throw Error("no emotion model: set model, feature-model or both");
+  if (options.interval < 1) throw Error("interval must be at least 1 frame");
+  if (!(options.smoothing_ms >= 0)) throw Error("smoothing-ms must not be negative");
+  if (!(options.feature_weight >= 0 && options.feature_weight <= 1))
+    throw Error("feature-weight must be between 0 and 1");
+  if (options.frame_duration_ns <= 0) throw Error("frame duration must be positive");
+
+  std::unique_ptr<EmotionClassifier> c(new EmotionClassifier(options));
+  const ModelRegistry registry(options.model_dir);
+  if (!options.model.empty()) {
+    c->appearance_model_ = EmotionModel::Open(options.model, registry);
+    if (c->appearance_model_->spec().input != EmotionInput::Image)
+      throw Error(c->appearance_model_->path() + ".json: input.type: model takes wavelet features; "
+                  "give it as feature-model");
+    c->labels_ = c->appearance_model_->labels();
+  }
+  if (!options.feature_model.empty()) {
+    c->feature_model_ = EmotionModel::Open(options.feature_model, registry);
+    if (c->feature_model_->spec().input != EmotionInput::WaveletFeatures)
+      throw Error(c->feature_model_->path() + ".json: input.type: a feature model takes "
+                  "\"wavelet-features\"; image models are given as model");
+    for (const std::string& label : c->feature_model_->labels())
+      if (std::find(c->labels_.begin(), c->labels_.end(), label) == c->labels_.end())
+        c->labels_.push_back(label);
+  }
+  return c;
+}
+
+std::vector<float> EmotionClassifier::ToLabelSet(const std::vector<float>& probs,
+                                                 const EmotionModel& model) const {
+  std::vector<float> out(labels_.size(), 0.0f);
+  for (size_t i = 0; i < probs.size(); ++i) {
+    const auto at = std::find(labels_.begin(), labels_.end(), model.labels()[i]);
+    out[static_cast<size_t>(at - labels_.begin())] = probs[i];
+  }
+  return out;
+}
+
+void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& frame,
+                                      std::int64_t time) {
+  const EmotionModelSpec& spec = appearance_model_->spec();
+  std::vector<const Face*> due;
+  std::vector<cv::Mat> crops;
+  for (const Face& face : frame.faces) {
+    if (face.landmarks.size() != static_cast<size_t>(kFaceLandmarks)) continue;
+    const auto it = tracks_.find(face.id);
+    if (it != tracks_.end() && !it->second.appearance.empty() &&
+        frame.frame - it->second.appearance_frame < options_.interval)
+      continue;
+    due.push_back(&face);
+    crops.push_back(aligned_face_crop(image, face.landmarks,
+                                      {spec.image.width, spec.image.height}, spec.crop_margin));
+  }
+  if (due.empty()) return;
+  const auto probs = appearance_model_->Run(image_input_blob(spec.image, crops));
+  for (size_t i = 0; i < due.size(); ++i) {
+    Track& track = tracks_[due[i]->id];
+    const std::vector<float> observed = ToLabelSet(probs[i], *appearance_model_);
+    if (track.appearance.empty() || options_.smoothing_ms <= 0) {
+      track.appearance = observed;
+    } else {
+      const double dt_ms = std::max<double>(0, time - track.appearance_time) / 1e6;
+      const float a = static_cast<float>(1.0 - std::exp(-dt_ms / options_.smoothing_ms));
+      for (size_t k = 0; k < observed.size(); ++k)
+        track.appearance[k] += a * (observed[k] - track.appearance[k]);
+    }
+    track.appearance_time = time;
+    track.appearance_frame = frame.frame;
+  }
+}
+
+void EmotionClassifier::RunFeatures(const FrameFaces& frame) {
+  for (const Face& face : frame.faces) {
+    if (!face.features || face.landmarks.empty()) continue;
+    const auto probs = feature_model_->Run(
+        feature_input_blob(*face.features, feature_model_->spec().feature_rows));
+    tracks_[face.id].features = ToLabelSet(probs[0], *feature_model_);
+  }
+}
+
+Emotion EmotionClassifier::Decide(const Track& track) const {
+  const float w = options_.feature_weight;
+  std::vector<float> fused;
+  if (!track.appearance.empty() && !track.features.empty()) {
+    fused.resize(labels_.size());
+    for (size_t k = 0; k < fused.size(); ++k)
+      fused[k] = (1 - w) * track.appearance[k] + w * track.features[k];
+  } else {
+    fused = track.appearance.empty() ? track.features : track.appearance;
+  }
+  Emotion emotion;
+  for (size_t k = 0; k < fused.size(); ++k) emotion.probabilities.push_back({labels_[k], fused[k]});
+  const size_t best = static_cast<size_t>(std::max_element(fused.begin(), fused.end()) - fused.begin());
+  emotion.confidence = fused[best];
+  emotion.label = fused[best] >= options_.min_confidence ? labels_[best] : std::string(kUnknownEmotion);
+  return emotion;
+}
+
+void EmotionClassifier::Classify(const ImageView& image, FrameFaces& frame) {
+  const std::int64_t time = frame.pts ? *frame.pts : frame.frame * options_.frame_duration_ns;
+  // A track absent from this frame has ended; its id will not come back.
+  std::set<int> present;
+  for (const Face& face : frame.faces)
+    if (!face.landmarks.empty()) present.insert(face.id);
+  for (auto it = tracks_.begin(); it != tracks_.end();)
+    it = present.count(it->first) ? std::next(it) : tracks_.erase(it);
+
+  if (appearance_model_) RunAppearance(image, frame, time);
+  if (feature_model_) RunFeatures(frame);
+  for (Face& face : frame.faces) {
+    face.emotion.reset();
+    const auto it = tracks_.find(face.id);
+    if (face.landmarks.empty() || it == tracks_.end()) continue;
+    if (it->second.appearance.empty() && it->second.features.empty()) continue;
+    face.emotion = Decide(it->second);
+  }
+}
+
+}  // namespace fer

@@ -1,0 +1,147 @@
+#include "fer/emotion_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fer/emotion_labels.h"
+#include "fer/error.h"
+#include "fer/face.h"
+#include "fer/onnx_net.h"
+
+namespace fer {
+namespace {
+
+bool is_path(const std::string& model) {
+  return model.find('/') != std::string::npos ||
+         (model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0);
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "," : "") + (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
+  return text + "]";
+}
+
+void softmax(std::vector<float>& scores) {
+  const float top = *std::max_element(scores.begin(), scores.end());
+  double sum = 0;
+  for (float& s : scores) sum += (s = std::exp(s - top));
+  for (float& s : scores) s = static_cast<float>(s / sum);
+}
+
+}  // namespace
+
+const std::vector<std::string>& EmotionModel::builtin_names() {
+  static const std::vector<std::string> names = {"minixception-fer2013", "faceapi-expression"};
+  return names;
+}
+
+std::unique_ptr<EmotionModel> EmotionModel::Open(const std::string& model,
+                                                 const ModelRegistry& registry) {
+  std::unique_ptr<EmotionModel> m(new EmotionModel);
+  std::string sidecar;
+  if (is_path(model)) {
+    m->path_ = model;
+    sidecar = model + ".json";
+  } else {
+    const auto& names = builtin_names();
+    if (std::find(names.begin(), names.end(), model) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw Error("unknown emotion model \"" + model + "\": the built-in models are " + list +
+                  "; any other model is given as the path of its .onnx file");
+    }
+    m->path_ = registry.locate(model + ".onnx");
+    sidecar = ModelRegistry::locate_beside(m->path_, model + ".onnx.json");
+  }
+  m->spec_ = load_emotion_model_spec(sidecar);
+  for (size_t i = 0; i < m->spec_.labels.size(); ++i) {
+    const std::string name = canonical_emotion_label(m->spec_.labels[i]);
+    if (name == kUnknownEmotion)
+      throw Error(sidecar + ": labels[" + std::to_string(i) + "]: \"unknown\" is reserved for "
+                  "faces below min-confidence");
+    if (std::find(m->labels_.begin(), m->labels_.end(), name) != m->labels_.end())
+      throw Error(sidecar + ": labels[" + std::to_string(i) + "]: \"" + m->spec_.labels[i] +
+                  "\" names the same emotion as an earlier label (" + name + ")");
+    m->labels_.push_back(name);
+  }
+  m->net_ = load_onnx_net(m->path_);
+  m->Check(sidecar);
+  return m;
+}
+
+// The sidecar must describe the model: its declared input dimensions, and the
+// number of scores it gives for one input.
+void EmotionModel::Check(const std::string& sidecar) {
+  const std::vector<std::int64_t> declared = onnx_input_shape(path_);
+  std::vector<std::int64_t> expected;
+  std::vector<std::string> fields;
+  if (spec_.input == EmotionInput::Image) {
+    const ImageInputSpec& in = spec_.image;
+    if (in.layout == TensorLayout::NCHW) {
+      expected = {1, in.channels(), in.height, in.width};
+      fields = {"", "input.color (channels)", "input.height", "input.width"};
+    } else {
+      expected = {1, in.height, in.width, in.channels()};
+      fields = {"", "input.height", "input.width", "input.color (channels)"};
+    }
+  } else {
+    expected = {1, spec_.feature_length()};
+    fields = {"", "input.rows"};
+  }
+  const std::string layout = spec_.input == EmotionInput::Image
+      ? (spec_.image.layout == TensorLayout::NCHW ? "NCHW" : "NHWC") : "[1, length]";
+  if (!declared.empty() && declared.size() != expected.size())
+    throw Error(sidecar + ": input: the sidecar describes a " + std::to_string(expected.size()) +
+                "-D input " + shape_text(expected) + " (" + layout + "), but " + path_ +
+                " takes " + shape_text(declared));
+  for (size_t d = 1; d < declared.size(); ++d)
+    if (declared[d] > 0 && declared[d] != expected[d])
+      throw Error(sidecar + ": " + fields[d] + ": the sidecar gives " + std::to_string(expected[d]) +
+                  " but " + path_ + " takes " + shape_text(declared) + " (" + layout + ")");
+
+  cv::Mat probe;
+  if (spec_.input == EmotionInput::Image) {
+    const int dims[] = {1, int(expected[1]), int(expected[2]), int(expected[3])};
+    probe = cv::Mat(4, dims, CV_32F, cv::Scalar(0));
+  } else {
+    probe = cv::Mat(1, spec_.feature_length(), CV_32F, cv::Scalar(0));
+  }
+  std::vector<std::vector<float>> scores;
+  try {
+    scores = Run(probe);
+  } catch (const Error& e) {
+    throw Error(sidecar + ": input: " + path_ + " does not run on the input the sidecar describes " +
+                shape_text(expected) + " (" + layout + "): " + e.what());
+  }
+  if (scores.size() != 1 || scores[0].size() != labels_.size())
+    throw Error(sidecar + ": labels: " + std::to_string(labels_.size()) + " names, but " + path_ +
+                " gives " + std::to_string(scores.empty() ? 0 : scores[0].size()) + " scores");
+}
+
+std::vector<std::vector<float>> EmotionModel::Run(const cv::Mat& blob) {
+  cv::Mat out;
+  try {
+    net_.setInput(blob);
+    out = net_.forward();
+  } catch (const cv::Exception& e) {
+    throw Error("emotion model " + path_ + ": " + e.msg);
+  }
+  const int batch = blob.size[0];
+  if (out.total() % static_cast<size_t>(batch) != 0)
+    throw Error("emotion model " + path_ + ": " + std::to_string(out.total()) +
+                " output values for a batch of " + std::to_string(batch));
+  const size_t per_row = out.total() / batch;
+  const cv::Mat flat = out.reshape(1, 1);
+  std::vector<std::vector<float>> rows(batch);
+  for (int i = 0; i < batch; ++i) {
+    const float* p = flat.ptr<float>() + i * per_row;
+    rows[i].assign(p, p + per_row);
+    if (spec_.output == ScoreKind::Logits && !labels_.empty() && per_row == labels_.size())
+      softmax(rows[i]);
+  }
+  return rows;
+}
+
+}  // namespace fer

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_EMOTION_CLASSIFY (gst_emotion_classify_get_type ())
+G_DECLARE_FINAL_TYPE (GstEmotionClassify, gst_emotion_classify, GST,
+    EMOTION_CLASSIFY, GstVideoFilter)
+
+GST_ELEMENT_REGISTER_DECLARE (emotionclassify);
+
+G_END_DECLS
