@@ -4,8 +4,12 @@
 // tensors (tests/reference/README.md says how):
 //   BlazeFace short/full range: the original .tflite in @litertjs/core;
 //   face landmarks with attention: the original .tflite in a numpy
-//   interpreter of TFLite graphs (no packaged runtime has its custom ops).
+//   interpreter of TFLite graphs (no packaged runtime has its custom ops);
+//   the emotion models: the TF.js originals in TensorFlow.js (node, CPU),
+//   face-api's expression net through face-api's own code.
 // Error measure: max |ours - reference| / max |reference| per output tensor.
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -15,6 +19,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "fer/emotion_input.h"
+#include "fer/emotion_labels.h"
+#include "fer/emotion_model.h"
 #include "fer/face_detector.h"
 #include "fer/model_registry.h"
 #include "fer/staged_model.h"
@@ -29,12 +36,14 @@ struct Reference {
   nlohmann::json meta;
   std::vector<float> values;
 
+  std::vector<float> slice(const nlohmann::json& where) const {
+    const size_t offset = where["offset_bytes"].get<size_t>() / sizeof(float);
+    return {values.begin() + offset, values.begin() + offset + where["count"].get<size_t>()};
+  }
+
   std::vector<float> output(const std::string& name) const {
     for (const auto& o : meta["outputs"])
-      if (o["name"] == name) {
-        const size_t offset = o["offset_bytes"].get<size_t>() / sizeof(float);
-        return {values.begin() + offset, values.begin() + offset + o["count"].get<size_t>()};
-      }
+      if (o["name"] == name) return slice(o);
     ADD_FAILURE() << "no reference output " << name;
     return {};
   }
@@ -117,6 +126,59 @@ TEST(ModelFidelity, FaceLandmarksWithAttention) {
     std::printf("%s: %.2e\n", name.c_str(), e);
     EXPECT_LE(e, kTolerance) << name;
   }
+}
+
+// The built-in emotion models through our own preprocessing (the sidecar's
+// colour, scale, mean and std) on the reference crops. Probabilities of
+// confident faces saturate near 1, so their logarithms are compared too.
+void check_emotion_model(const std::string& model_name, const std::string& stem, const std::string& png_suffix) {
+  const Reference ref = load_reference("reference/emotion", stem + ".json");
+  auto model = fer::EmotionModel::Open(model_name, fer::ModelRegistry());
+  std::vector<cv::Mat> crops;
+  for (const auto& image : ref.meta["images"]) {
+    const std::string name = image["name"];
+    crops.push_back(load_rgb(fer::test::data_path("reference/emotion/" + name + png_suffix)));
+    cv::Mat pixels = crops.back();  // the PNG's own bytes: grey or RGB
+    if (model->spec().image.color == fer::ColorOrder::GRAY) cv::cvtColor(pixels, pixels, cv::COLOR_RGB2GRAY);
+    ASSERT_EQ(fer::sha256_hex(pixels.data, pixels.total() * pixels.elemSize()),
+              image["pixels_sha256"].get<std::string>()) << name;
+  }
+  // Canonical names of the reference's labels, in the reference's order.
+  std::vector<size_t> ours_of_ref;
+  for (const auto& label : ref.meta["labels"]) {
+    const std::string canonical = fer::canonical_emotion_label(label.get<std::string>());
+    const auto at = std::find(model->labels().begin(), model->labels().end(), canonical);
+    ASSERT_NE(at, model->labels().end()) << label;
+    ours_of_ref.push_back(size_t(at - model->labels().begin()));
+  }
+  const auto probs = model->Run(fer::image_input_blob(model->spec().image, crops));
+  ASSERT_EQ(probs.size(), crops.size());
+  for (size_t i = 0; i < crops.size(); ++i) {
+    const auto& image = ref.meta["images"][i];
+    const std::vector<float> expected = ref.slice(image["probabilities"]);
+    double max_diff = 0, max_log_diff = 0;
+    for (size_t k = 0; k < expected.size(); ++k) {
+      const float ours = probs[i][ours_of_ref[k]];
+      max_diff = std::max(max_diff, double(std::abs(ours - expected[k])));
+      if (expected[k] > 1e-6f)
+        max_log_diff = std::max(max_log_diff, std::abs(std::log(double(ours)) - std::log(double(expected[k]))));
+    }
+    std::printf("%s %s: probabilities max |diff| %.2e, log-probabilities %.2e\n", stem.c_str(),
+                image["name"].get<std::string>().c_str(), max_diff, max_log_diff);
+    EXPECT_LE(max_diff, kTolerance) << image["name"];
+    EXPECT_LE(max_log_diff, 1e-3) << image["name"];
+    const std::string label = image["argmax"];
+    EXPECT_EQ(model->labels()[size_t(std::max_element(probs[i].begin(), probs[i].end()) - probs[i].begin())],
+              fer::canonical_emotion_label(label));
+  }
+}
+
+TEST(ModelFidelity, EmotionMiniXceptionFer2013) {
+  check_emotion_model("minixception-fer2013", "minixception_fer2013", "_64_gray.png");
+}
+
+TEST(ModelFidelity, EmotionFaceApiExpression) {
+  check_emotion_model("faceapi-expression", "faceapi_expression", "_112_rgb.png");
 }
 
 }  // namespace

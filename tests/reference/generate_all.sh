@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerate every reference file under tests/data/reference/ (A: MediaPipe
-# face_mesh landmarks, A2: its face geometry, B: BlazeFace raw outputs) and
-# check run-to-run identity by running each generator twice. Needs Debian
+# face_mesh landmarks, A2: its face geometry, B: BlazeFace raw outputs, D: the
+# emotion models under TensorFlow.js) and check run-to-run identity by running
+# each generator twice. Needs Debian
 # packages chromium, python3-opencv, python3-skimage, python-matplotlib-data,
 # nodejs/npm, and the npm registry. Everything installed goes to
 # $FER_CACHE_DIR (~/.cache/gst-fer) and $WORK (/tmp/gst-fer-reference); only
@@ -45,4 +46,13 @@ cp "$WORK"/bf_run1/* "$OUT/blazeface/"
 
 echo "== C: attention model under @litertjs/core (informational)"
 node "$HERE/litert_attention_check.mjs" 2>&1 | grep -E '^@litertjs|custom op' || true
+
+echo "== D: emotion models (tfjs in node)"
+mkdir -p "$OUT/emotion"
+$PY "$HERE/emotion/make_inputs.py" "$OUT/emotion" "$WORK/emotion"
+node "$HERE/emotion/run_emotion.mjs" "$WORK/emotion" "$WORK/emo_run1" 2>"$WORK/emo_run1.log"
+node "$HERE/emotion/run_emotion.mjs" "$WORK/emotion" "$WORK/emo_run2" 2>"$WORK/emo_run2.log"
+diff -r "$WORK/emo_run1" "$WORK/emo_run2"
+echo "emotion: two runs identical"
+cp "$WORK"/emo_run1/* "$OUT/emotion/"
 echo "done: $OUT"
