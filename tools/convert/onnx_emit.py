@@ -9,6 +9,9 @@ inserted at the boundaries and wherever an op needs the other layout.
 
 Only ONNX opset 11 operators that OpenCV 4.6's ONNX importer handles are
 emitted.
+
+tfjs2onnx.py reuses this: it lowers TF.js nodes to these TFLite-style
+operators and subclasses GraphEmitter for the few it adds.
 """
 
 import re
@@ -50,6 +53,14 @@ def same_padding(in_size, k, stride, dilation):
     return total // 2, total - total // 2
 
 
+def value_info(name, shape):
+    """Float graph input/output; a negative dimension (TF.js' -1 batch)
+    becomes the symbolic dimension "N", which cv::dnn 4.6 accepts (it
+    then runs any batch size)."""
+    return helper.make_tensor_value_info(
+        name, TensorProto.FLOAT, [d if d >= 0 else "N" for d in shape])
+
+
 def _onnx_dtype(np_dtype):
     return {np.dtype(np.float32): TensorProto.FLOAT,
             np.dtype(np.int64): TensorProto.INT64,
@@ -73,7 +84,7 @@ class GraphEmitter:
     """
 
     def __init__(self, model, consts, ops, inputs, outputs, names,
-                 graph_name, doc=""):
+                 graph_name, doc="", producer="gst-fer tflite2onnx"):
         self.m = model
         self.consts = consts
         self.ops = ops
@@ -82,6 +93,7 @@ class GraphEmitter:
         self.names = names
         self.graph_name = graph_name
         self.doc = doc
+        self.producer = producer
         self.nodes = []
         self.inits = []
         self.used = set(names[t] for t in inputs + outputs)
@@ -273,16 +285,14 @@ class GraphEmitter:
                     self.node("Reshape",
                               [src, self.i64(want + "/shape", self.shape(t))],
                               [want])
-            g_outputs.append(helper.make_tensor_value_info(
-                want, TensorProto.FLOAT, self.shape(t)))
-        g_inputs = [helper.make_tensor_value_info(
-            self.names[t], TensorProto.FLOAT, self.shape(t))
-            for t in self.inputs]
+            g_outputs.append(value_info(want, self.shape(t)))
+        g_inputs = [value_info(self.names[t], self.shape(t))
+                    for t in self.inputs]
         graph = helper.make_graph(self.nodes, self.graph_name, g_inputs,
                                   g_outputs, initializer=self.inits,
                                   doc_string=self.doc)
         model = helper.make_model(
-            graph, producer_name="gst-fer tflite2onnx",
+            graph, producer_name=self.producer,
             producer_version="1",
             opset_imports=[helper.make_opsetid("", OPSET)])
         model.ir_version = 6  # ONNX 1.6 era IR: fine for OpenCV 4.6
