@@ -94,15 +94,20 @@ def feature_pick(out):
          os.path.join(out, "feature_pick.onnx"))
 
 
+# The feature_constant model's output, whatever its input: 8 classes (the
+# tests label them in FER+'s order, which ends with contempt).
+FEATURE_CONSTANT = [0.05] * 7 + [0.65]
+
+
 def feature_constant(out):
-    """[1, FEATURE_LENGTH] -> [1, 3]: 0 * input + (0.1, 0.2, 0.7), whatever the input."""
-    w = numpy_helper.from_array(np.zeros((FEATURE_LENGTH, 3), np.float32), "w")
-    b = numpy_helper.from_array(np.array([0.1, 0.2, 0.7], np.float32), "b")
+    """[1, FEATURE_LENGTH] -> [1, 8]: 0 * input + FEATURE_CONSTANT."""
+    w = numpy_helper.from_array(np.zeros((FEATURE_LENGTH, 8), np.float32), "w")
+    b = numpy_helper.from_array(np.array(FEATURE_CONSTANT, np.float32), "b")
     features = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, FEATURE_LENGTH])
     nodes = [helper.make_node("MatMul", ["input", "w"], ["product"]),
              helper.make_node("Add", ["product", "b"], ["scores"])]
     save(helper.make_graph(nodes, "feature_constant", [features], [helper.make_tensor_value_info(
-        "scores", TensorProto.FLOAT, [1, 3])], [w, b]),
+        "scores", TensorProto.FLOAT, [1, 8])], [w, b]),
          os.path.join(out, "feature_constant.onnx"))
 
 
