@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include "fer/emotion_labels.h"
 #include "fer/error.h"
@@ -42,6 +43,7 @@ std::unique_ptr<EmotionModel> EmotionModel::Open(const std::string& model,
   std::unique_ptr<EmotionModel> m(new EmotionModel);
   std::string sidecar;
   if (is_path(model)) {
+    if (!std::ifstream(model)) throw ModelNotFound("emotion model file not found: " + model);
     m->path_ = model;
     sidecar = model + ".json";
   } else {

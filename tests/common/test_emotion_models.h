@@ -2,10 +2,13 @@
 // sidecar the test chooses, and faces whose crops are easy to predict.
 #pragma once
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,11 +21,19 @@ namespace fer::test {
 
 // Copies generated model `name` (e.g. "channel_means_nchw.onnx") into a fresh
 // directory with `sidecar` written beside it; returns the copy's path.
+// The directories live until the test binary exits.
 inline std::string model_with_sidecar(const std::string& name, const nlohmann::json& sidecar) {
   namespace fs = std::filesystem;
-  static int counter = 0;
-  const fs::path dir = fs::temp_directory_path() /
-                       ("gst-fer-test-models-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  struct Scratch {
+    fs::path root = fs::temp_directory_path() / ("gst-fer-test-models-" + std::to_string(::getpid()));
+    int count = 0;
+    ~Scratch() {
+      std::error_code ec;
+      fs::remove_all(root, ec);
+    }
+  };
+  static Scratch scratch;
+  const fs::path dir = scratch.root / std::to_string(scratch.count++);
   fs::create_directories(dir);
   const fs::path model = dir / name;
   fs::copy_file(test_model_path(name), model, fs::copy_options::overwrite_existing);

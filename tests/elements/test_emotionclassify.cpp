@@ -1,0 +1,149 @@
+// emotionclassify in GstHarness on real stills: the emotion in the faces
+// meta, the ROI meta's "emotion" params and the element message agree; bad
+// models and sidecars fail the state change with an error naming the file
+// and field; buffers without faces meta pass with one warning.
+#include <unistd.h>
+
+#include "gst_test_support.h"
+#include "test_emotion_models.h"
+
+using namespace fer::test;
+using nlohmann::json;
+
+namespace {
+
+StartError start_error_with(const char* property, const std::string& value) {
+  GstElement* e = gst_element_factory_make("emotionclassify", nullptr);
+  EXPECT_NE(e, nullptr) << "emotionclassify not found; GST_PLUGIN_PATH=" << g_getenv("GST_PLUGIN_PATH");
+  if (!e) return {};
+  g_object_set(e, property, value.c_str(), nullptr);
+  const StartError error = expect_start_fails(e);
+  gst_object_unref(e);
+  std::printf("error: %s | %s\n", error.message.c_str(), error.debug.c_str());
+  return error;
+}
+
+TEST(EmotionClassifyElement, MissingSidecar_n) {
+  const std::string model = model_with_sidecar("channel_means_nchw.onnx", json());
+  const StartError error = start_error_with("model", model);
+  ASSERT_TRUE(error.posted);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR);
+  EXPECT_NE(error.debug.find(model + ".json"), std::string::npos) << error.debug;
+}
+
+TEST(EmotionClassifyElement, SidecarWithWrongInputSize_n) {
+  json sidecar = channel_means_sidecar();
+  sidecar["input"]["height"] = 48;
+  const std::string model = model_with_sidecar("channel_means_nchw.onnx", sidecar);
+  const StartError error = start_error_with("model", model);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find(model + ".json: input.height"), std::string::npos) << error.debug;
+}
+
+TEST(EmotionClassifyElement, SidecarWithUnknownColour_n) {
+  json sidecar = channel_means_sidecar();
+  sidecar["input"]["color"] = "rgb";
+  const std::string model = model_with_sidecar("channel_means_nchw.onnx", sidecar);
+  const StartError error = start_error_with("model", model);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find(model + ".json: input.color: unknown value \"rgb\""), std::string::npos)
+      << error.debug;
+}
+
+TEST(EmotionClassifyElement, UnknownBuiltinModel_n) {
+  const StartError error = start_error_with("model", "fer2013");
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find("unknown emotion model \"fer2013\""), std::string::npos) << error.debug;
+}
+
+TEST(EmotionClassifyElement, MissingFeatureModelFile_n) {
+  const StartError error = start_error_with("feature-model", "/nonexistent/features.onnx");
+  ASSERT_TRUE(error.posted);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR);
+  EXPECT_NE(error.debug.find("not found: /nonexistent/features.onnx"), std::string::npos) << error.debug;
+}
+
+TEST(EmotionClassifyElement, BuffersWithoutMetaPassWithOneWarning) {
+  Harness t("emotionclassify", rgb_caps(64, 48));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(t.push(rgb_buffer(cv::Mat(48, 64, CV_8UC3, cv::Scalar(9, 9, 9)), i)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(t.h), 3u);
+  Messages m = t.messages();
+  EXPECT_EQ(m.count(GST_MESSAGE_WARNING), 1u) << m.describe();
+  EXPECT_EQ(m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
+}
+
+// The element message of the frame, from the harness bus.
+GstMessage* pop_element_message(GstBus* bus) {
+  return gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT);
+}
+
+TEST(EmotionClassifyElement, MetaRoiParamsAndMessageAgree) {
+  const cv::Mat rgb = load_rgb(media_path("franck_04117.jpg"));
+  ASSERT_FALSE(rgb.empty());
+  Harness t("facelandmarks ! emotionclassify post-messages=true", rgb_caps(rgb.cols, rgb.rows));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(t.push(rgb_buffer(rgb, i)), GST_FLOW_OK);
+    GstBuffer* out = t.pull();
+    ASSERT_NE(out, nullptr);
+    GstFerFacesMeta* meta = faces_meta(out);
+    ASSERT_NE(meta, nullptr);
+    ASSERT_EQ(meta->faces->faces.size(), 1u);
+    const fer::Face& face = meta->faces->faces[0];
+    ASSERT_TRUE(face.emotion);
+    EXPECT_EQ(face.emotion->label, "happy");  // a broad open-mouth smile
+    EXPECT_GT(face.emotion->confidence, 0.5f);
+    ASSERT_EQ(face.emotion->probabilities.size(), 7u);
+    double total = 0;
+    for (const auto& p : face.emotion->probabilities) total += p.probability;
+    EXPECT_NEAR(total, 1.0, 1e-4);
+
+    const auto rois = roi_metas(out);
+    ASSERT_EQ(rois.size(), 1u);
+    const GstStructure* params = gst_video_region_of_interest_meta_get_param(rois[0], "emotion");
+    ASSERT_NE(params, nullptr);
+    EXPECT_STREQ(gst_structure_get_string(params, "label"), face.emotion->label.c_str());
+    double confidence = -1;
+    EXPECT_TRUE(gst_structure_get_double(params, "confidence", &confidence));
+    EXPECT_NEAR(confidence, face.emotion->confidence, 1e-6);
+
+    GstMessage* msg = pop_element_message(t.bus);
+    ASSERT_NE(msg, nullptr) << "no element message for frame " << i;
+    const GstStructure* s = gst_message_get_structure(msg);
+    EXPECT_TRUE(gst_structure_has_name(s, "emotionclassify"));
+    guint64 timestamp = 0;
+    EXPECT_TRUE(gst_structure_get_uint64(s, "timestamp", &timestamp));
+    EXPECT_EQ(timestamp, GST_BUFFER_PTS(out));
+    gint64 frame = -1;
+    EXPECT_TRUE(gst_structure_get_int64(s, "frame", &frame));
+    EXPECT_EQ(frame, i);
+    const GValue* faces = gst_structure_get_value(s, "faces");
+    ASSERT_TRUE(faces && GST_VALUE_HOLDS_LIST(faces));
+    ASSERT_EQ(gst_value_list_get_size(faces), 1u);
+    const GstStructure* f = gst_value_get_structure(gst_value_list_get_value(faces, 0));
+    int id = -1;
+    guint x = 0, width = 0;
+    EXPECT_TRUE(gst_structure_get_int(f, "id", &id));
+    EXPECT_EQ(id, face.id);
+    EXPECT_TRUE(gst_structure_get_uint(f, "x", &x));
+    EXPECT_TRUE(gst_structure_get_uint(f, "width", &width));
+    EXPECT_EQ(x, guint(face.bbox.x));
+    EXPECT_EQ(width, guint(face.bbox.width));
+    EXPECT_STREQ(gst_structure_get_string(f, "label"), face.emotion->label.c_str());
+    EXPECT_TRUE(gst_structure_get_double(f, "confidence", &confidence));
+    EXPECT_NEAR(confidence, face.emotion->confidence, 1e-6);
+    gst_message_unref(msg);
+    gst_buffer_unref(out);
+  }
+}
+
+TEST(EmotionClassifyElement, NoMessagesUnlessAsked) {
+  const cv::Mat rgb = load_rgb(media_path("franck_01829.jpg"));
+  Harness t("facelandmarks ! emotionclassify", rgb_caps(rgb.cols, rgb.rows));
+  ASSERT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(pop_element_message(t.bus), nullptr);
+  gst_buffer_unref(out);
+}
+
+}  // namespace
