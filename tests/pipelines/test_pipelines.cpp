@@ -7,11 +7,15 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <functional>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
 
 #include "../elements/gst_test_support.h"
+#include "test_emotion_models.h"
 
 namespace fs = std::filesystem;
 using namespace fer::test;
@@ -28,13 +32,27 @@ struct RunResult {
   guint64 buffers = 0;     // buffers that reached the sink named "sink"
 };
 
-GstPadProbeReturn count_buffer(GstPad*, GstPadProbeInfo*, gpointer counter) {
-  static_cast<std::atomic<guint64>*>(counter)->fetch_add(1);
+// Optional looks into a running pipeline: each buffer reaching the sink named
+// "sink" (on its streaming thread), each element message (on the test's).
+struct PipelineHooks {
+  std::function<void(GstBuffer*)> on_buffer;
+  std::function<void(const GstStructure*)> on_element_message;
+};
+
+struct SinkProbe {
+  std::atomic<guint64> buffers{0};
+  const PipelineHooks* hooks = nullptr;
+};
+
+GstPadProbeReturn probe_buffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* probe = static_cast<SinkProbe*>(data);
+  probe->buffers.fetch_add(1);
+  if (probe->hooks->on_buffer) probe->hooks->on_buffer(GST_PAD_PROBE_INFO_BUFFER(info));
   return GST_PAD_PROBE_OK;
 }
 
 // Runs `launch` to EOS or ERROR, at most `timeout_s` seconds.
-RunResult run_pipeline(const std::string& launch, int timeout_s) {
+RunResult run_pipeline(const std::string& launch, int timeout_s, const PipelineHooks& hooks = {}) {
   RunResult r;
   GError* perr = nullptr;
   GstElement* pipeline = gst_parse_launch(launch.c_str(), &perr);
@@ -44,10 +62,11 @@ RunResult run_pipeline(const std::string& launch, int timeout_s) {
     if (pipeline) gst_object_unref(pipeline);
     return r;
   }
-  std::atomic<guint64> buffers{0};
+  SinkProbe probe;
+  probe.hooks = &hooks;
   if (GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink")) {
     GstPad* pad = gst_element_get_static_pad(sink, "sink");
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &buffers, nullptr);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, probe_buffer, &probe, nullptr);
     gst_object_unref(pad);
     gst_object_unref(sink);
   }
@@ -64,10 +83,15 @@ RunResult run_pipeline(const std::string& launch, int timeout_s) {
     }
     GstMessage* msg = gst_bus_timed_pop_filtered(
         bus, static_cast<GstClockTime>(left.count()),
-        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT));
     if (!msg) {
       r.timed_out = true;
       break;
+    }
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT) {
+      if (hooks.on_element_message) hooks.on_element_message(gst_message_get_structure(msg));
+      gst_message_unref(msg);
+      continue;
     }
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
       std::string message, debug;
@@ -82,7 +106,7 @@ RunResult run_pipeline(const std::string& launch, int timeout_s) {
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   gst_element_set_state(pipeline, GST_STATE_NULL);  // closes the JSON file
-  r.buffers = buffers.load();
+  r.buffers = probe.buffers.load();
   gst_object_unref(bus);
   gst_object_unref(pipeline);
   return r;
@@ -322,4 +346,108 @@ TEST(FilePipeline, FranckWaveletFeaturesAreBlockMeansOfTheJsonLines) {
   }
   // Windows of 40 end at frames 39, 55, 71, 87; the stream ends at 99.
   EXPECT_EQ(encoded, (std::vector<int>{39, 55, 71, 87, 99}));
+}
+
+namespace {
+
+// FER+'s 8 labels for the generated feature_constant model (make_test_models.py:
+// 0.05 for each class but contempt, 0.65 for contempt).
+std::string ferplus_feature_model() {
+  return model_with_sidecar("feature_constant.onnx",
+                            {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
+                             {"output", "probabilities"},
+                             {"labels", {"neutral", "happiness", "surprise", "sadness", "anger", "disgust",
+                                         "fear", "contempt"}}});
+}
+
+}  // namespace
+
+// The whole analytics chain on 100 frames of franck.mp4: every face gets an
+// emotion; from the first wavelet features on (frame 39), the feature model
+// is fused in with its weight, adding contempt to the 7 FER2013 classes; the
+// ROI meta's params, the element messages and the JSON lines agree.
+TEST(FilePipeline, FranckEmotionInMetaRoiMessagesAndJsonLines) {
+  TempDir dir;
+  const std::string out = dir.file("emotion.jsonl");
+  const std::string launch =
+      "filesrc location=" + quoted(media_path("franck.mp4")) +
+      " ! qtdemux ! h264parse ! identity eos-after=101 ! avdec_h264 ! videoconvert ! facelandmarks"
+      " ! waveletencode window=40 hop=16 ! emotionclassify post-messages=true feature-weight=0.5"
+      " feature-model=" + quoted(ferplus_feature_model()) +
+      " ! facemetapublish location=" + quoted(out) + " ! fakesink name=sink";
+
+  std::mutex mutex;
+  std::vector<std::string> roi_labels;  // per buffer: the ROI param's label or ""
+  std::vector<std::string> meta_labels;
+  PipelineHooks hooks;
+  hooks.on_buffer = [&](GstBuffer* buffer) {
+    std::string roi_label, meta_label;
+    if (GstFerFacesMeta* meta = faces_meta(buffer); meta && meta->faces->faces.size() == 1 &&
+                                                    meta->faces->faces[0].emotion)
+      meta_label = meta->faces->faces[0].emotion->label;
+    for (GstVideoRegionOfInterestMeta* roi : roi_metas(buffer))
+      if (const GstStructure* p = gst_video_region_of_interest_meta_get_param(roi, "emotion"))
+        roi_label = gst_structure_get_string(p, "label");
+    std::lock_guard<std::mutex> lock(mutex);
+    roi_labels.push_back(roi_label);
+    meta_labels.push_back(meta_label);
+  };
+  std::vector<json> messages;
+  hooks.on_element_message = [&](const GstStructure* s) {
+    if (!gst_structure_has_name(s, "emotionclassify")) return;
+    gint64 frame = -1;
+    gst_structure_get_int64(s, "frame", &frame);
+    json m = {{"frame", frame}, {"faces", json::array()}};
+    const GValue* faces = gst_structure_get_value(s, "faces");
+    for (guint i = 0; faces && i < gst_value_list_get_size(faces); ++i) {
+      const GstStructure* f = gst_value_get_structure(gst_value_list_get_value(faces, i));
+      int id = -1;
+      double confidence = -1;
+      gst_structure_get_int(f, "id", &id);
+      gst_structure_get_double(f, "confidence", &confidence);
+      const gchar* label = gst_structure_get_string(f, "label");
+      m["faces"].push_back({{"id", id}, {"label", label ? label : ""}, {"confidence", confidence}});
+    }
+    messages.push_back(m);
+  };
+
+  const RunResult r = run_pipeline(launch, 180, hooks);
+  const JsonLines lines = read_json_lines(out);
+  print_run("franck.mp4 + emotionclassify", r, lines);
+  ASSERT_TRUE(r.eos) << r.error_text;
+  expect_consecutive_frames(lines);
+  ASSERT_EQ(lines.lines.size(), 100u);
+  ASSERT_EQ(messages.size(), 100u);
+  ASSERT_EQ(roi_labels.size(), 100u);
+
+  std::map<std::string, int> label_counts;
+  for (size_t i = 0; i < 100; ++i) {
+    const json& line = lines.lines[i];
+    ASSERT_EQ(line["faces"].size(), 1u) << "frame " << i;
+    const json& emotion = line["faces"][0]["emotion"];
+    const json& probs = emotion["probs"];
+    ASSERT_EQ(probs.size(), 8u) << "frame " << i;
+    double total = 0, best = 0;
+    std::string best_label;
+    for (const auto& [label, p] : probs.items()) {
+      total += p.get<double>();
+      if (p.get<double>() > best) best = p.get<double>(), best_label = label;
+    }
+    EXPECT_NEAR(total, 1.0, 1e-3) << "frame " << i;
+    const std::string label = emotion["label"];
+    EXPECT_EQ(label, best >= 0.3 ? best_label : "unknown") << "frame " << i;
+    EXPECT_NEAR(emotion["confidence"].get<double>(), best, 1e-4);
+    // Features first arrive on frame 39: contempt comes only from them.
+    EXPECT_NEAR(probs["contempt"].get<double>(), i < 39 ? 0.0 : 0.5 * 0.65, 1e-4) << "frame " << i;
+    ++label_counts[label];
+
+    EXPECT_EQ(roi_labels[i], label) << "frame " << i;
+    EXPECT_EQ(meta_labels[i], label) << "frame " << i;
+    EXPECT_EQ(messages[i]["frame"].get<int>(), int(i));
+    ASSERT_EQ(messages[i]["faces"].size(), 1u);
+    EXPECT_EQ(messages[i]["faces"][0]["id"], line["faces"][0]["id"]);
+    EXPECT_EQ(messages[i]["faces"][0]["label"], label);
+    EXPECT_NEAR(messages[i]["faces"][0]["confidence"].get<double>(), emotion["confidence"].get<double>(), 1e-4);
+  }
+  for (const auto& [label, n] : label_counts) std::printf("  %s: %d frames\n", label.c_str(), n);
 }
