@@ -180,3 +180,81 @@ TEST(OverlayElement, DrawAxesOnlyWhenAsked) {
   cv::circle(far, nose, static_cast<int>(0.5f * box_height + 8), cv::Scalar(0), cv::FILLED);
   EXPECT_EQ(changed_pixels(with_axes, rgb, far), 0u) << "drawing far from the nose tip";
 }
+
+namespace {
+
+struct EmotionDrawing {
+  cv::Mat input, output;
+  cv::Rect2f bbox;
+  std::string label;
+};
+
+// franck_04117 (a broad smile) scaled to `height` rows through facelandmarks
+// ! emotionclassify ! overlay with only the emotion drawn.
+EmotionDrawing draw_emotion(int height, bool emotion, bool bars) {
+  EmotionDrawing d;
+  const cv::Mat smile = load_rgb(media_path("franck_04117.jpg"));
+  cv::resize(smile, d.input, {smile.cols * height / smile.rows, height}, 0, 0, cv::INTER_AREA);
+  Harness t(std::string("facelandmarks ! emotionclassify ! overlay draw-boxes=false draw-ids=false landmarks=none") +
+                " draw-emotion=" + (emotion ? "true" : "false") + " draw-emotion-bars=" + (bars ? "true" : "false"),
+            rgb_caps(d.input.cols, d.input.rows));
+  EXPECT_EQ(t.push(rgb_buffer(d.input, 0)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  EXPECT_NE(out, nullptr);
+  if (!out) return d;
+  GstFerFacesMeta* meta = faces_meta(out);
+  EXPECT_TRUE(meta && meta->faces->faces.size() == 1u && meta->faces->faces[0].emotion);
+  if (meta && meta->faces->faces.size() == 1u && meta->faces->faces[0].emotion) {
+    d.bbox = meta->faces->faces[0].bbox;
+    d.label = meta->faces->faces[0].emotion->label;
+  }
+  d.output = buffer_to_rgb(out, d.input.cols, d.input.rows);
+  gst_buffer_unref(out);
+  return d;
+}
+
+// Bounds of the pixels drawn in exactly this RGB colour.
+cv::Rect pixels_of_colour(const cv::Mat& rgb, cv::Vec3b colour) {
+  cv::Mat mask;
+  cv::inRange(rgb, cv::Scalar(colour[0], colour[1], colour[2]), cv::Scalar(colour[0], colour[1], colour[2]), mask);
+  return cv::boundingRect(mask);
+}
+
+}  // namespace
+
+// The label tag (in happy's yellow, under the box) and the probability bars
+// (beside it) are drawn only when asked, and scale with the frame: readable
+// at 288p, proportionally larger at 2160p.
+TEST(OverlayElement, EmotionLabelAndBarsScaleFrom288pTo4K) {
+  const cv::Vec3b happy(255, 205, 0);  // overlay_renderer.cpp's colour for happy
+  int tag_height[2] = {0, 0};
+  const int heights[2] = {288, 2160};
+  for (int i = 0; i < 2; ++i) {
+    const EmotionDrawing none = draw_emotion(heights[i], false, false);
+    EXPECT_EQ(changed_pixels(none.output, none.input), 0u) << heights[i] << "p";
+
+    const EmotionDrawing label = draw_emotion(heights[i], true, false);
+    ASSERT_EQ(label.label, "happy") << heights[i] << "p";
+    const cv::Rect tag = pixels_of_colour(label.output, happy);
+    ASSERT_GT(tag.area(), 0) << heights[i] << "p: no yellow tag";
+    EXPECT_GE(tag.y, int(label.bbox.y + label.bbox.height)) << "the tag is under the box";
+    EXPECT_LE(std::abs(tag.x - int(label.bbox.x)), 2);
+    tag_height[i] = tag.height;
+
+    // Bars add drawing beside the box, none inside it.
+    const EmotionDrawing with_bars = draw_emotion(heights[i], true, true);
+    cv::Mat beside(with_bars.input.rows, with_bars.input.cols, CV_8U, cv::Scalar(0));
+    beside(cv::Rect(int(with_bars.bbox.x + with_bars.bbox.width), 0,
+                    with_bars.input.cols - int(with_bars.bbox.x + with_bars.bbox.width), with_bars.input.rows))
+        .setTo(255);
+    EXPECT_GT(changed_pixels(with_bars.output, label.output, beside), 0u) << heights[i] << "p: no bars";
+    cv::Mat inside(with_bars.input.rows, with_bars.input.cols, CV_8U, cv::Scalar(0));
+    inside(cv::Rect(with_bars.bbox)).setTo(255);
+    EXPECT_EQ(changed_pixels(with_bars.output, label.output, inside), 0u) << heights[i] << "p";
+  }
+  std::printf("label tag height: %d px at 288p, %d px at 2160p\n", tag_height[0], tag_height[1]);
+  EXPECT_GE(tag_height[0], 12);  // text of about 10 px and its margin
+  const double ratio = double(tag_height[1]) / tag_height[0];
+  EXPECT_GT(ratio, 4.5);
+  EXPECT_LT(ratio, 9.0);
+}
