@@ -43,7 +43,7 @@ echo "main-job: processing $uri"
 GST_PLUGIN_PATH=$build/gst-plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH} \
 gst-launch-1.0 -e -q \
   uridecodebin uri="$uri" caps=video/x-raw ! progressreport update-freq=5 ! \
-  videoconvert ! facelandmarks ! \
+  videoconvert ! facelandmarks ! emotionclassify ! \
   facemetapublish location="$out/faces.jsonl" ! \
   overlay ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=veryfast ! h264parse ! \
   mp4mux ! filesink location="$out/overlay.mp4"

@@ -80,12 +80,15 @@ void draw_emotion(cv::Mat& frame, PixelFormat format, const Face& face, double s
   int x = int(face.bbox.x + face.bbox.width) + 6;
   if (x + panel > frame.cols) x = std::max(0, int(face.bbox.x) - 6 - panel);
   int y = std::max(0, int(face.bbox.y));
+  // A dark panel keeps the white names readable on any background.
+  cv::rectangle(frame, cv::Rect(x - 2, y, panel + 4, row * int(emotion.probabilities.size()) + 2),
+                in_format(format, 20, 20, 20), cv::FILLED);
   for (const auto& p : emotion.probabilities) {
     const auto rgb = emotion_colour(p.label);
     cv::putText(frame, p.label, {x, y + row - 3}, cv::FONT_HERSHEY_SIMPLEX, bar_font,
                 in_format(format, 255, 255, 255), std::max(1, thickness - 1), cv::LINE_AA);
     const cv::Rect track(x + name_width + 4, y + 2, width, row - 4);
-    cv::rectangle(frame, track, in_format(format, 40, 40, 40), cv::FILLED);
+    cv::rectangle(frame, track, in_format(format, 60, 60, 60), cv::FILLED);
     cv::rectangle(frame, {track.x, track.y, int(std::lround(width * std::clamp(p.probability, 0.0f, 1.0f))), track.height},
                   in_format(format, rgb[0], rgb[1], rgb[2]), cv::FILLED);
     y += row;
