@@ -11,6 +11,10 @@
 //   sample_rgb/face192/{RGB,I420,NV12}    the 192x192 face crop alone
 //   sample_rgb/letterbox128/{RGB,I420,NV12}  the detector's input alone
 //   FaceTracker/process/max_faces:{1,4}   one tracked face, steady state
+//   EmotionModel/<model>/batch:{1,4}      the emotion network alone on ready
+//                                         inputs; items_per_second = faces/s
+//   EmotionClassifier/<model>             one face per frame: aligned crop,
+//                                         input tensor, network, smoothing
 // Wall-clock time (OpenCV may use several threads), a warm-up before each
 // measurement, and by default 5 repetitions reported as mean/median/stddev.
 //
@@ -32,6 +36,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "fer/emotion_classifier.h"
+#include "fer/emotion_input.h"
+#include "fer/emotion_model.h"
 #include "fer/face_detector.h"
 #include "fer/face_landmarker.h"
 #include "fer/face_tracker.h"
@@ -240,6 +247,47 @@ void tracker_process(benchmark::State& state) {
       static_cast<double>(state.iterations());
 }
 
+// The face of the test frame with its landmarks, as facelandmarks gives it.
+fer::Face tracked_face() {
+  const Frames& f = frames();
+  fer::Face face;
+  face.id = 0;
+  face.landmarks = landmarker().detect(view_of(f, fer::PixelFormat::RGB), f.face).points;
+  face.bbox = fer::landmark_bounds(face.landmarks);
+  return face;
+}
+
+void emotion_model(benchmark::State& state, const std::string& name) {
+  auto model = fer::EmotionModel::Open(name, fer::ModelRegistry());
+  const fer::ImageInputSpec& spec = model->spec().image;
+  const cv::Mat crop = fer::aligned_face_crop(view_of(frames(), fer::PixelFormat::RGB),
+                                              tracked_face().landmarks, {spec.width, spec.height},
+                                              model->spec().crop_margin);
+  const std::vector<cv::Mat> crops(static_cast<size_t>(state.range(0)), crop);
+  const cv::Mat blob = fer::image_input_blob(spec, crops);
+  for (auto _ : state) {
+    auto probs = model->Run(blob);
+    benchmark::DoNotOptimize(probs);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void emotion_classifier(benchmark::State& state, const std::string& name) {
+  fer::EmotionClassifierOptions o;
+  o.model = name;
+  auto classifier = fer::EmotionClassifier::Create(o);
+  const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
+  fer::FrameFaces frame;
+  frame.width = view.width;
+  frame.height = view.height;
+  frame.faces = {tracked_face()};
+  for (auto _ : state) {
+    ++frame.frame;
+    classifier->Classify(view, frame);
+    benchmark::DoNotOptimize(frame.faces[0].emotion);
+  }
+}
+
 benchmark::internal::Benchmark* common(benchmark::internal::Benchmark* b, benchmark::TimeUnit unit) {
   return b->Unit(unit)->UseRealTime()->MinWarmUpTime(kWarmUpSeconds);
 }
@@ -261,6 +309,11 @@ void register_all() {
   }
   common(benchmark::RegisterBenchmark("FaceTracker/process", tracker_process), ms)
       ->ArgName("max_faces")->Arg(1)->Arg(4);
+  for (const std::string& name : fer::EmotionModel::builtin_names()) {
+    common(benchmark::RegisterBenchmark(("EmotionModel/" + name).c_str(), emotion_model, name), ms)
+        ->ArgName("batch")->Arg(1)->Arg(4);
+    common(benchmark::RegisterBenchmark(("EmotionClassifier/" + name).c_str(), emotion_classifier, name), ms);
+  }
 }
 
 bool has_flag(int argc, char** argv, const char* prefix) {

@@ -5,9 +5,12 @@
 #   a) decode only
 #   b) decode + facelandmarks
 #   c) decode + GStreamer's own facedetect (gstreamer1.0-opencv, Haar cascade; the peer)
+#   d) decode + the full analytics: facelandmarks ! waveletencode !
+#      emotionclassify ! overlay (BGRx, as overlay draws on packed RGB)
+#   e) d) with emotionclassify interval=4 (the appearance model every 4th frame)
 # with the same decode chain and a sync=false fakesink, each once to warm up
-# and then RUNS times; prints the median wall time, fps and the b/c fps ratio
-# as a Markdown table, with the machine it ran on.
+# and then RUNS times; prints the median wall time, fps and the b/c and d/c
+# fps ratios as a Markdown table, with the machine it ran on.
 #
 #   bench/pipelines.sh [-n RUNS] [-f FRAMES]
 #     -n RUNS    timed runs per pipeline after the warm-up (default 3)
@@ -112,7 +115,13 @@ bench "b) decode + facelandmarks" b "$decode ! facelandmarks ! fakesink sync=fal
 if [ "$peer" = yes ]; then
   bench "c) decode + facedetect (peer)" c \
     "$decode ! facedetect profile=$cascade display=false ! fakesink sync=false"
+fi
+full="$decode ! video/x-raw,format=BGRx ! facelandmarks ! waveletencode ! emotionclassify"
+bench "d) decode + full analytics + overlay" d "$full ! overlay ! fakesink sync=false"
+bench "e) d) with emotionclassify interval=4" e "$full interval=4 ! overlay ! fakesink sync=false"
+if [ "$peer" = yes ]; then
   echo
-  awk -v b="${fps[b]}" -v c="${fps[c]}" \
-    'BEGIN { printf "facelandmarks / facedetect: %.2f x the fps\n", b / c }'
+  awk -v b="${fps[b]}" -v c="${fps[c]}" -v d="${fps[d]}" 'BEGIN {
+    printf "facelandmarks / facedetect: %.2f x the fps\n", b / c
+    printf "full analytics + overlay / facedetect: %.2f x the fps\n", d / c }'
 fi
