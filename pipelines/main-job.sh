@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: a video through gst-fer, giving an overlaid video and JSON
-# lines of tracked faces with 478 3D landmarks.
+# lines of tracked faces with 478 3D landmarks and their emotions.
 #
 #   pipelines/main-job.sh [INPUT]
 #     INPUT  a video file path or an rtsp:// URI; default: franck.mp4 from

@@ -8,9 +8,9 @@
 //               "emotion": {"label", "confidence", "probs": {label: p}},
 //               "features": {...}}]}
 // Keys of a face appear only when the stage that makes them ran; features
-// only when asked for. Pixel values are rounded to 1/100 pixel, scores,
-// blendshapes and emotion probabilities to 1e-4, angles to 1/100 degree, the pose matrix and the
-// features to 1e-6, to keep lines short.
+// only when asked for. Pixel values are rounded to 1/100 pixel; scores,
+// blendshapes and emotion probabilities to 1e-4; angles to 1/100 degree;
+// the pose matrix and the features to 1e-6, to keep lines short.
 #pragma once
 
 #include <string>
