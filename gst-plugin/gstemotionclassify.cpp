@@ -84,6 +84,7 @@ struct _GstEmotionClassify
   gboolean post_messages;
 
   fer::EmotionClassifier *classifier;
+  gboolean posting;             /* post-messages as read at start() */
   gboolean warned_no_meta;
 };
 
@@ -205,6 +206,7 @@ gst_emotion_classify_start (GstBaseTransform * trans)
   options.interval = self->interval;
   options.feature_weight = (float) self->feature_weight;
   options.min_confidence = (float) self->min_confidence;
+  self->posting = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
   self->warned_no_meta = FALSE;
@@ -258,7 +260,23 @@ gst_emotion_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
   return TRUE;
 }
 
-/* Adds the emotion to the face's region-of-interest meta (same track id). */
+/* Drops "emotion" params an earlier classifier left on the ROI. */
+static void
+remove_emotion_params (GstVideoRegionOfInterestMeta * roi)
+{
+  for (GList * l = roi->params; l;) {
+    GList *next = l->next;
+    GstStructure *s = (GstStructure *) l->data;
+    if (gst_structure_has_name (s, "emotion")) {
+      gst_structure_free (s);
+      roi->params = g_list_delete_link (roi->params, l);
+    }
+    l = next;
+  }
+}
+
+/* Puts the emotion into the face's region-of-interest meta (same track id),
+ * replacing any earlier one. */
 static void
 annotate_region_metas (GstBuffer * buffer, const fer::FrameFaces & frame)
 {
@@ -271,6 +289,7 @@ annotate_region_metas (GstBuffer * buffer, const fer::FrameFaces & frame)
     GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
     if (roi->roi_type != face_type)
       continue;
+    remove_emotion_params (roi);
     for (const fer::Face & face : frame.faces) {
       if (face.id != roi->id || !face.emotion)
         continue;
@@ -350,8 +369,12 @@ gst_emotion_classify_transform_frame_ip (GstVideoFilter * filter,
         ("Emotion classification failed."), ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
+  for (const std::string & warning : self->classifier->TakeWarnings ())
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("The feature model cannot use these features."), ("%s",
+            warning.c_str ()));
   annotate_region_metas (frame->buffer, *meta->faces);
-  if (self->post_messages)
+  if (self->posting)
     post_faces_message (self, frame->buffer, *meta->faces);
   return GST_FLOW_OK;
 }
@@ -450,6 +473,7 @@ gst_emotion_classify_init (GstEmotionClassify * self)
   self->min_confidence = DEFAULT_MIN_CONFIDENCE;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->classifier = nullptr;
+  self->posting = FALSE;
   /* Every frame gets its emotion: no QoS dropping of late frames. */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }

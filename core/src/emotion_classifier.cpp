@@ -70,10 +70,11 @@ void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& 
   for (size_t i = 0; i < due.size(); ++i) {
     Track& track = tracks_[due[i]->id];
     const std::vector<float> observed = ToLabelSet(probs[i], *appearance_model_);
-    if (track.appearance.empty() || options_.smoothing_ms <= 0) {
+    // Time going backwards (a loop, a non-flushing seek) starts afresh.
+    if (track.appearance.empty() || options_.smoothing_ms <= 0 || time < track.appearance_time) {
       track.appearance = observed;
     } else {
-      const double dt_ms = std::max<double>(0, time - track.appearance_time) / 1e6;
+      const double dt_ms = static_cast<double>(time - track.appearance_time) / 1e6;
       const float a = static_cast<float>(1.0 - std::exp(-dt_ms / options_.smoothing_ms));
       for (size_t k = 0; k < observed.size(); ++k)
         track.appearance[k] += a * (observed[k] - track.appearance[k]);
@@ -84,10 +85,19 @@ void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& 
 }
 
 void EmotionClassifier::RunFeatures(const FrameFaces& frame) {
+  const int rows = feature_model_->spec().feature_rows;
   for (const Face& face : frame.faces) {
     if (!face.features || face.landmarks.empty()) continue;
-    const auto probs = feature_model_->Run(
-        feature_input_blob(*face.features, feature_model_->spec().feature_rows));
+    // A mismatch of settings, not of this frame: said once, features skipped.
+    if (face.features->rows < rows) {
+      if (!feature_mismatch_reported_)
+        warnings_.push_back("feature model " + feature_model_->path() + " wants " + std::to_string(rows) +
+                            " wavelet rows, the features have " + std::to_string(face.features->rows) +
+                            " (waveletencode coefficients x 2^detail-levels): features are not used");
+      feature_mismatch_reported_ = true;
+      continue;
+    }
+    const auto probs = feature_model_->Run(feature_input_blob(*face.features, rows));
     tracks_[face.id].features = ToLabelSet(probs[0], *feature_model_);
   }
 }

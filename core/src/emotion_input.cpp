@@ -14,9 +14,12 @@ namespace fer {
 
 cv::Mat aligned_face_crop(const ImageView& image, const std::vector<cv::Point3f>& landmarks,
                           cv::Size size, float margin) {
-  const Roi roi = aligned_face_roi(landmarks, margin);
+  Roi roi = aligned_face_roi(landmarks, margin);
+  // A non-square input widens (or heightens) the face square to its shape.
+  const float aspect = static_cast<float>(size.width) / static_cast<float>(size.height);
+  roi.size = {roi.size.width * std::max(1.0f, aspect), roi.size.height * std::max(1.0f, 1.0f / aspect)};
   // Sample at up to 4x the model size, then average down (an area filter).
-  const int factor = std::clamp(static_cast<int>(roi.size.width / std::max(size.width, size.height)), 1, 4);
+  const int factor = std::clamp(static_cast<int>(roi.size.width / size.width), 1, 4);
   const cv::Size sampled(size.width * factor, size.height * factor);
   cv::Mat rgb = sample_rgb(image, roi_sampling_matrix(roi, sampled), sampled, Border::Replicate);
   if (factor == 1) return rgb;

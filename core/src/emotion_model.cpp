@@ -112,7 +112,7 @@ void EmotionModel::Check(const std::string& sidecar) {
   }
   std::vector<std::vector<float>> scores;
   try {
-    scores = Run(probe);
+    scores = Infer(probe);
   } catch (const Error& e) {
     throw Error(sidecar + ": input: " + path_ + " does not run on the input the sidecar describes " +
                 shape_text(expected) + " (" + layout + "): " + e.what());
@@ -120,9 +120,54 @@ void EmotionModel::Check(const std::string& sidecar) {
   if (scores.size() != 1 || scores[0].size() != labels_.size())
     throw Error(sidecar + ": labels: " + std::to_string(labels_.size()) + " names, but " + path_ +
                 " gives " + std::to_string(scores.empty() ? 0 : scores[0].size()) + " scores");
+  batchable_ = (declared.empty() || declared[0] != 1) && AcceptsBatches(probe);
+}
+
+// A batch of two different inputs must give what each gives alone.
+bool EmotionModel::AcceptsBatches(const cv::Mat& one_input) {
+  std::vector<int> dims(one_input.size.p, one_input.size.p + one_input.dims);
+  dims[0] = 2;
+  cv::Mat pair(static_cast<int>(dims.size()), dims.data(), CV_32F);
+  const size_t n = one_input.total();
+  cv::randu(cv::Mat(1, static_cast<int>(2 * n), CV_32F, pair.ptr<float>()), -1.0, 1.0);
+  try {
+    const auto batched = Infer(pair);
+    for (int i = 0; i < 2; ++i) {
+      cv::Mat row(one_input.dims, one_input.size.p, CV_32F, pair.ptr<float>() + i * n);
+      const auto alone = Infer(row);
+      if (batched.size() != 2 || batched[i].size() != alone[0].size()) return false;
+      for (size_t k = 0; k < alone[0].size(); ++k)
+        if (std::abs(batched[i][k] - alone[0][k]) > 1e-4f * (1 + std::abs(alone[0][k]))) return false;
+    }
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 std::vector<std::vector<float>> EmotionModel::Run(const cv::Mat& blob) {
+  const int batch = blob.size[0];
+  std::vector<std::vector<float>> rows;
+  if (batchable_ || batch == 1) {
+    rows = Infer(blob);
+  } else {
+    const size_t n = blob.total() / batch;
+    std::vector<int> dims(blob.size.p, blob.size.p + blob.dims);
+    dims[0] = 1;
+    for (int i = 0; i < batch; ++i) {
+      const cv::Mat one(static_cast<int>(dims.size()), dims.data(), CV_32F,
+                        const_cast<float*>(blob.ptr<float>()) + i * n);
+      rows.push_back(Infer(one)[0]);
+    }
+  }
+  for (const auto& row : rows)
+    if (row.size() != labels_.size())
+      throw Error("emotion model " + path_ + ": " + std::to_string(row.size()) + " scores per face, " +
+                  "but its sidecar names " + std::to_string(labels_.size()) + " labels");
+  return rows;
+}
+
+std::vector<std::vector<float>> EmotionModel::Infer(const cv::Mat& blob) {
   cv::Mat out;
   try {
     net_.setInput(blob);

@@ -163,10 +163,48 @@ TEST(EmotionClassifier, NoLabelWithoutLandmarksAndNoStaleStateAfterATrackEnds) {
   classifier->Classify(bgr_view(frame_of(255, 0, 0)), f);
   EXPECT_FALSE(f.faces[0].emotion);
 
-  // Track 1 was absent, so its smoothing state is gone: blue is taken at once.
+  // Track 1 had no landmarks in frame 1, so its smoothing state is gone:
+  // blue is taken at once.
   f = frame_faces(2, 25, {face_at(1, {160, 120})});
   classifier->Classify(bgr_view(frame_of(0, 0, 255)), f);
   EXPECT_NEAR(probability(f.faces[0], "neutral"), 1.0f, 1e-6);
+}
+
+// The crop turns with the face: with the eye line pointing down the frame
+// (the face rolled 90 degrees one way or the other), the crop's left half
+// (towards eye 33) comes from the top or the bottom half of the frame.
+TEST(EmotionClassifier, CropIsAlignedWithTheEyes) {
+  fer::EmotionClassifierOptions o = probe_options(0);
+  o.model = model_with_sidecar("left_half_means.onnx", channel_means_sidecar());
+  auto classifier = fer::EmotionClassifier::Create(o);
+  cv::Mat frame = frame_of(255, 0, 0);                       // top half red
+  frame.rowRange(120, 240).setTo(cv::Scalar(255, 0, 0));     // bottom half blue (BGR)
+  for (int sign : {+1, -1}) {
+    fer::Face face = face_at(1, {160, 120});
+    face.landmarks[33] = {160, 120 - sign * 20.0f, 0};
+    face.landmarks[263] = {160, 120 + sign * 20.0f, 0};
+    fer::FrameFaces f = frame_faces(sign > 0 ? 0 : 1, 25, {face});
+    classifier->Classify(bgr_view(frame), f);
+    EXPECT_EQ(f.faces[0].emotion->label, sign > 0 ? "happy" : "neutral") << "eye 33 " << (sign > 0 ? "above" : "below");
+    EXPECT_NEAR(f.faces[0].emotion->confidence, 1.0f, 0.02f);
+  }
+}
+
+// crop_margin widens the square: a red square exactly covered by the
+// landmarks fills a margin-0 crop, and a quarter of a margin-1 crop.
+TEST(EmotionClassifier, CropMarginWidensTheSquare) {
+  cv::Mat frame = frame_of(0, 0, 255);
+  frame(cv::Rect(120, 80, 80, 80)).setTo(cv::Scalar(0, 0, 255));  // red (BGR), 80 px
+  for (double margin : {0.0, 1.0}) {
+    fer::EmotionClassifierOptions o = probe_options(0);
+    json sidecar = channel_means_sidecar();
+    sidecar["crop_margin"] = margin;
+    o.model = model_with_sidecar("channel_means_nchw.onnx", sidecar);
+    auto classifier = fer::EmotionClassifier::Create(o);
+    fer::FrameFaces f = frame_faces(0, 25, {face_at(1, {160, 120})});  // ring of radius 40
+    classifier->Classify(bgr_view(frame), f);
+    EXPECT_NEAR(probability(f.faces[0], "happy"), margin == 0 ? 1.0f : 0.25f, 0.03f) << "margin " << margin;
+  }
 }
 
 // FER+'s 8 classes in its output order (emotion-ferplus-8), contempt last.

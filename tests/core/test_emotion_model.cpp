@@ -176,6 +176,23 @@ TEST(EmotionModelInput, BatchRowsAreIndependent) {
   EXPECT_NEAR(rows[2][1], 1.0f, 1e-6);
 }
 
+// A model that cannot take a batch (its batch dimension is fixed at 1) is run
+// one face at a time; one that can gets the whole batch at once.
+TEST(EmotionModelInput, ModelsWithoutBatchesRunFaceByFace) {
+  auto batchable = open(model_with_sidecar("channel_means_nchw.onnx", channel_means_sidecar()));
+  EXPECT_TRUE(batchable->batchable());
+  for (const char* name : {"channel_means_batch1.onnx", "channel_means_reshape1.onnx"}) {
+    auto model = open(model_with_sidecar(name, channel_means_sidecar()));
+    if (std::string(name) == "channel_means_batch1.onnx") EXPECT_FALSE(model->batchable());
+    const auto rows = model->Run(fer::image_input_blob(
+        model->spec().image, {uniform_crop(255, 0, 0), uniform_crop(0, 0, 255), uniform_crop(0, 255, 0)}));
+    ASSERT_EQ(rows.size(), 3u) << name;
+    EXPECT_NEAR(rows[0][0], 1.0f, 1e-6) << name;
+    EXPECT_NEAR(rows[1][2], 1.0f, 1e-6) << name;
+    EXPECT_NEAR(rows[2][1], 1.0f, 1e-6) << name;
+  }
+}
+
 TEST(EmotionModelInput, FeatureVectorIsLandmarkRowsThenBlendshapeRows) {
   const json sidecar = {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
                         {"output", "probabilities"},

@@ -142,8 +142,68 @@ TEST(EmotionClassifyElement, NoMessagesUnlessAsked) {
   ASSERT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
   GstBuffer* out = t.pull();
   ASSERT_NE(out, nullptr);
-  EXPECT_EQ(pop_element_message(t.bus), nullptr);
+  GstMessage* unexpected = pop_element_message(t.bus);
+  EXPECT_EQ(unexpected, nullptr);
+  if (unexpected) gst_message_unref(unexpected);
   gst_buffer_unref(out);
+}
+
+}  // namespace
+
+namespace {
+
+size_t emotion_params(GstVideoRegionOfInterestMeta* roi) {
+  size_t n = 0;
+  for (GList* l = roi->params; l; l = l->next) n += gst_structure_has_name(GST_STRUCTURE(l->data), "emotion");
+  return n;
+}
+
+// A second classifier replaces the first one's ROI params, never adds to them.
+TEST(EmotionClassifyElement, RoiEmotionParamIsReplaced) {
+  const cv::Mat rgb = load_rgb(media_path("franck_04117.jpg"));
+  Harness t("facelandmarks ! emotionclassify ! emotionclassify model=faceapi-expression", rgb_caps(rgb.cols, rgb.rows));
+  ASSERT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  ASSERT_NE(out, nullptr);
+  const auto rois = roi_metas(out);
+  ASSERT_EQ(rois.size(), 1u);
+  EXPECT_EQ(emotion_params(rois[0]), 1u);
+  GstFerFacesMeta* meta = faces_meta(out);
+  ASSERT_TRUE(meta && meta->faces->faces.size() == 1 && meta->faces->faces[0].emotion);
+  double confidence = -1;
+  gst_structure_get_double(gst_video_region_of_interest_meta_get_param(rois[0], "emotion"), "confidence", &confidence);
+  EXPECT_NEAR(confidence, meta->faces->faces[0].emotion->confidence, 1e-6);
+  gst_buffer_unref(out);
+}
+
+// waveletencode with 5 coefficients, a feature model wanting 10 rows: one
+// warning naming both counts, the stream goes on with the appearance model.
+TEST(EmotionClassifyElement, FeatureRowMismatchWarnsOnce) {
+  const cv::Mat rgb = load_rgb(media_path("franck_01829.jpg"));
+  const std::string features = model_with_sidecar(
+      "feature_constant.onnx", {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
+                                {"output", "probabilities"},
+                                {"labels", {"neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"}}});
+  Harness t("facelandmarks ! waveletencode window=10 hop=5 min-frames=10 coefficients=5 ! emotionclassify "
+            "feature-model=\"" + features + "\"",
+            rgb_caps(rgb.cols, rgb.rows));
+  for (int i = 0; i < 16; ++i) ASSERT_EQ(t.push(rgb_buffer(rgb, i)), GST_FLOW_OK);
+  size_t with_emotion = 0;
+  for (int i = 0; i < 15; ++i) {
+    GstBuffer* out = t.pull();
+    ASSERT_NE(out, nullptr);
+    GstFerFacesMeta* meta = faces_meta(out);
+    if (meta && meta->faces->faces.size() == 1 && meta->faces->faces[0].emotion) {
+      ++with_emotion;
+      EXPECT_EQ(meta->faces->faces[0].emotion->probabilities.size(), 8u);
+    }
+    gst_buffer_unref(out);
+  }
+  EXPECT_EQ(with_emotion, 15u);
+  Messages m = t.messages();
+  EXPECT_EQ(m.count(GST_MESSAGE_WARNING), 1u) << m.describe();
+  EXPECT_EQ(m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
+  EXPECT_NE(m.describe().find("wants 10 wavelet rows, the features have 5"), std::string::npos) << m.describe();
 }
 
 }  // namespace

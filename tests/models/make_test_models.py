@@ -54,6 +54,29 @@ def channel_means(out, layout):
          os.path.join(out, "channel_means_%s.onnx" % layout.lower()))
 
 
+def channel_means_batch1(out, declared_batch):
+    """[1,3,8,8] -> [1,3] through a Reshape to a fixed (1, 3): a model that
+    cannot take batches. declared_batch: the input's declared batch (1 or "N")."""
+    shape = numpy_helper.from_array(np.array([1, 3], np.int64), "shape")
+    nodes = [helper.make_node("GlobalAveragePool", ["input"], ["pooled"]),
+             helper.make_node("Reshape", ["pooled", "shape"], ["scores"])]
+    inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, [declared_batch, 3, 8, 8])]
+    outputs = [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 3])]
+    name = "channel_means_batch1" if declared_batch == 1 else "channel_means_reshape1"
+    save(helper.make_graph(nodes, name, inputs, outputs, [shape]), os.path.join(out, name + ".onnx"))
+
+
+def left_half_means(out):
+    """[N,3,8,8] -> [N,3]: the channel means of the left half (x < 4) only."""
+    consts = [numpy_helper.from_array(np.array(v, np.int64), n)
+              for n, v in (("starts", [0]), ("ends", [4]), ("axes", [3]))]
+    nodes = [helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["left"]),
+             helper.make_node("GlobalAveragePool", ["left"], ["pooled"]),
+             helper.make_node("Flatten", ["pooled"], ["scores"], axis=1)]
+    save(helper.make_graph(nodes, "left_half_means", [image_input([3, 8, 8])], [output(3)], consts),
+         os.path.join(out, "left_half_means.onnx"))
+
+
 def gray_pair(out):
     """[N,1,8,8] -> [N,2]: (mean, 2 * mean) of the single channel."""
     weights = numpy_helper.from_array(np.array([1, 2], np.float32).reshape(2, 1, 1, 1), "w")
@@ -118,6 +141,9 @@ def main():
     os.makedirs(out, exist_ok=True)
     channel_means(out, "NCHW")
     channel_means(out, "NHWC")
+    channel_means_batch1(out, 1)
+    channel_means_batch1(out, "N")
+    left_half_means(out)
     gray_pair(out)
     feature_pick(out)
     feature_constant(out)

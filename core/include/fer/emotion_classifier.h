@@ -10,7 +10,9 @@
 //     converges alike (0 = no smoothing);
 //   * the appearance model runs every `interval` frames of the track (and at
 //     once on a new track); frames in between reuse the smoothed result;
-//   * the latest feature probabilities are kept until the next features;
+//   * the latest feature probabilities are kept until the next features
+//     (features with fewer rows than the feature model wants are skipped,
+//     with one warning, see TakeWarnings());
 //   * both are fused as (1 - feature_weight) * appearance + feature_weight *
 //     features, over the union of the models' labels merged by name
 //     (fer/emotion_labels.h): a class a model lacks has probability 0 there;
@@ -70,6 +72,10 @@ class EmotionClassifier {
   // Forgets every track (after a seek or flush).
   void Reset() { tracks_.clear(); }
 
+  // Problems that do not stop classification (e.g. features with fewer rows
+  // than the feature model wants: each said once), oldest first; cleared.
+  std::vector<std::string> TakeWarnings() { return std::move(warnings_); }
+
  private:
   struct Track {
     std::vector<float> appearance;  // smoothed, over labels_
@@ -89,6 +95,8 @@ class EmotionClassifier {
   std::unique_ptr<EmotionModel> feature_model_;
   std::vector<std::string> labels_;
   std::map<int, Track> tracks_;
+  std::vector<std::string> warnings_;
+  bool feature_mismatch_reported_ = false;
 };
 
 }  // namespace fer

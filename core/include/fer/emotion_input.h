@@ -1,7 +1,8 @@
 // Making the input tensors of emotion models (fer/emotion_model_spec.h).
 //
 // aligned_face_crop() samples the face square of aligned_face_roi() out of a
-// frame of any supported format into an RGB image of the model's size; a
+// frame of any supported format into an RGB image of the model's size (for
+// a non-square size the square is widened or heightened to its shape); a
 // face much larger than the crop is sampled at an integer multiple of the
 // size and area-averaged down, so small inputs are not aliased.
 // image_input_blob() turns RGB crops into one batched blob: colour order,

@@ -14,7 +14,10 @@
 //   (where the ONNX file states it) and the number of scores a test input
 //   produces must match the sidecar; a mismatch throws fer::Error naming the
 //   sidecar and its field. labels() are canonical (fer/emotion_labels.h) and
-//   distinct.
+//   distinct. Open() also finds out whether the model takes a batch of
+//   several inputs (a fixed batch dimension of 1, or an export that reshapes
+//   to batch 1, does not); Run() then runs a batch row by row. Run() throws
+//   fer::Error if a row does not have one score per label.
 //
 // THREAD SAFETY
 //   Run() is not reentrant (cv::dnn::Net keeps state); one model per thread.
@@ -44,14 +47,20 @@ class EmotionModel {
 
   std::vector<std::vector<float>> Run(const cv::Mat& blob);
 
+  // Whether Run() feeds a whole batch to the network in one inference.
+  bool batchable() const { return batchable_; }
+
  private:
   EmotionModel() = default;
   void Check(const std::string& sidecar);
+  std::vector<std::vector<float>> Infer(const cv::Mat& blob);
+  bool AcceptsBatches(const cv::Mat& one_input);
 
   EmotionModelSpec spec_;
   std::vector<std::string> labels_;
   std::string path_;
   cv::dnn::Net net_;
+  bool batchable_ = false;
 };
 
 }  // namespace fer
