@@ -9,6 +9,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GstFaceMetaPublish, gst_face_meta_publish, GST,
     FACE_META_PUBLISH, GstBaseTransform)
 
+typedef enum
+{
+  GST_FACE_META_PUBLISH_METHOD_FILE,
+  GST_FACE_META_PUBLISH_METHOD_MQTT,
+} GstFaceMetaPublishMethod;
+
+#define GST_TYPE_FACE_META_PUBLISH_METHOD \
+    (gst_face_meta_publish_method_get_type ())
+GType gst_face_meta_publish_method_get_type (void);
+
 GST_ELEMENT_REGISTER_DECLARE (facemetapublish);
 
 G_END_DECLS

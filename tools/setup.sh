@@ -20,6 +20,7 @@ runtime=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
   libcli11-dev                                # fer-extract: command line
+  libmosquitto-dev                            # facemetapublish method=mqtt
   libgtest-dev libbenchmark-dev
   python3-onnx python3-numpy python3-flatbuffers
   ca-certificates
@@ -29,6 +30,8 @@ tests=(
   gstreamer1.0-opencv opencv-data             # GStreamer's facedetect, a peer
   gstreamer1.0-plugins-base-apps              # gst-discoverer-1.0
   python3-opencv                              # converter unit tests run models
+  mosquitto                                   # MQTT broker the facemetapublish tests start
+  openssl                                     # certificates for the MQTT TLS test
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

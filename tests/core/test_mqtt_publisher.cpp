@@ -1,0 +1,118 @@
+// fer::MqttPublisher without a broker: option validation, the {source}
+// topic, and the bounded queue's counts while nothing listens on the port
+// (the element tests run it against a real mosquitto).
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "fer/error.h"
+#include "fer/mqtt_publisher.h"
+#include "loopback.h"
+
+namespace {
+
+using std::chrono::milliseconds;
+
+fer::MqttPublisherOptions valid() {
+  fer::MqttPublisherOptions o;
+  o.host = "127.0.0.1";
+  o.port = fer::test::free_loopback_port();  // nothing listens
+  o.topic = "t";
+  return o;
+}
+
+// The message of the fer::Error Create throws ("" if none).
+std::string create_error(const fer::MqttPublisherOptions& o) {
+  try {
+    fer::MqttPublisher::Create(o);
+  } catch (const fer::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(MqttTopic, SourceReplacesEveryPlaceholder) {
+  EXPECT_EQ(fer::expand_mqtt_topic("gst-fer/{source}/faces", "cam1"), "gst-fer/cam1/faces");
+  EXPECT_EQ(fer::expand_mqtt_topic("{source}/{source}", "a/b"), "a/b/a/b");
+  EXPECT_EQ(fer::expand_mqtt_topic("plain", "x"), "plain");
+  EXPECT_EQ(fer::expand_mqtt_topic("{sourc}{source", "x"), "{sourc}{source");
+}
+
+TEST(MqttTopic, WildcardInSource_n) {
+  for (const char* bad : {"a+b", "#", "x/+"}) {
+    try {
+      fer::expand_mqtt_topic("t/{source}", bad);
+      ADD_FAILURE() << bad;
+    } catch (const fer::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("source"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Each bad option is refused with an error naming it.
+TEST(MqttPublisher, BadOptions_n) {
+  struct Case {
+    void (*change)(fer::MqttPublisherOptions&);
+    const char* named;
+  };
+  const Case cases[] = {
+      {[](fer::MqttPublisherOptions& o) { o.host = ""; }, "host"},
+      {[](fer::MqttPublisherOptions& o) { o.port = 0; }, "port"},
+      {[](fer::MqttPublisherOptions& o) { o.port = 65536; }, "port"},
+      {[](fer::MqttPublisherOptions& o) { o.topic = ""; }, "topic"},
+      {[](fer::MqttPublisherOptions& o) { o.topic = "a/+/b"; }, "topic"},
+      {[](fer::MqttPublisherOptions& o) { o.topic = std::string("a\0b", 3); }, "topic"},
+      {[](fer::MqttPublisherOptions& o) { o.qos = 2; }, "qos"},
+      {[](fer::MqttPublisherOptions& o) { o.password = "x"; }, "username"},
+      {[](fer::MqttPublisherOptions& o) { o.tls_ca_file = "/nonexistent/ca.pem"; }, "tls-ca-file \"/nonexistent/ca.pem\""},
+      {[](fer::MqttPublisherOptions& o) { o.tls_key_file = "/etc/hostname"; }, "tls-cert-file"},
+      {[](fer::MqttPublisherOptions& o) { o.max_queued = 0; }, "max-queued"},
+      {[](fer::MqttPublisherOptions& o) { o.keepalive_s = 1; }, "keepalive"},
+  };
+  for (const Case& c : cases) {
+    fer::MqttPublisherOptions o = valid();
+    c.change(o);
+    const std::string error = create_error(o);
+    EXPECT_NE(error.find(c.named), std::string::npos) << "expected \"" << c.named << "\" in: " << error;
+  }
+}
+
+// Nothing listens: the publisher keeps max_queued messages, refuses and
+// counts the rest, reports the failed connection once, and close() counts
+// what is left as dropped; submitted == acknowledged + queued + dropped.
+TEST(MqttPublisher, QueueBoundWithoutBroker) {
+  fer::MqttPublisherOptions o = valid();
+  o.max_queued = 5;
+  std::atomic<int> failed{0}, other{0};
+  auto publisher = fer::MqttPublisher::Create(o, [&](fer::MqttEvent e, const std::string&) {
+    (e == fer::MqttEvent::kConnectFailed ? failed : other)++;
+  });
+  EXPECT_EQ(publisher->client_id().rfind("gst-fer-", 0), 0u);
+  EXPECT_EQ(publisher->client_id().size(), 23u);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(publisher->publish("m" + std::to_string(i)), i < 5) << i;
+  fer::MqttPublisherStats s = publisher->stats();
+  EXPECT_EQ(s.submitted, 8u);
+  EXPECT_EQ(s.queued, 5u);
+  EXPECT_EQ(s.dropped, 3u);
+  EXPECT_EQ(s.published, 0u);
+  EXPECT_FALSE(s.connected);
+  EXPECT_FALSE(publisher->flush(milliseconds(50)));
+  // Several attempts (250 ms, 500 ms backoff) are made; one report.
+  for (int i = 0; i < 100 && failed == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  std::this_thread::sleep_for(milliseconds(600));
+  EXPECT_EQ(failed.load(), 1);
+  EXPECT_EQ(other.load(), 0);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(publisher->close(milliseconds(100)), 5u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  s = publisher->stats();
+  EXPECT_EQ(s.queued, 0u);
+  EXPECT_EQ(s.dropped, 8u);
+  EXPECT_EQ(s.submitted, s.acknowledged + s.queued + s.dropped);
+  EXPECT_FALSE(publisher->publish("after close"));
+  EXPECT_EQ(publisher->close(milliseconds(0)), 0u);
+}
