@@ -50,6 +50,15 @@ inline nlohmann::json channel_means_sidecar(const std::vector<std::string>& labe
           {"crop_margin", 0.0}};
 }
 
+// The sidecar of the feature_constant probe (0.05 for each class but the
+// last, 0.65; make_test_models.py), labelled with FER+'s 8 classes in
+// emotion-ferplus-8's output order, contempt last.
+inline nlohmann::json ferplus_feature_sidecar(int rows = 10) {
+  return {{"input", {{"type", "wavelet-features"}, {"rows", rows}}},
+          {"output", "probabilities"},
+          {"labels", {"neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"}}};
+}
+
 // 478 landmarks on a circle of `radius` around `center`, eye corners (33,
 // 263) level: a face-shaped square for the crop geometry.
 inline std::vector<cv::Point3f> ring_landmarks(cv::Point2f center, float radius) {

@@ -25,6 +25,7 @@ namespace {
 
 using fer::test::bgr_view;
 using fer::test::channel_means_sidecar;
+using fer::test::ferplus_feature_sidecar;
 using fer::test::model_with_sidecar;
 using fer::test::ring_landmarks;
 using nlohmann::json;
@@ -205,13 +206,6 @@ TEST(EmotionClassifier, CropMarginWidensTheSquare) {
     classifier->Classify(bgr_view(frame), f);
     EXPECT_NEAR(probability(f.faces[0], "happy"), margin == 0 ? 1.0f : 0.25f, 0.03f) << "margin " << margin;
   }
-}
-
-// FER+'s 8 classes in its output order (emotion-ferplus-8), contempt last.
-json ferplus_feature_sidecar() {
-  return {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
-          {"output", "probabilities"},
-          {"labels", {"neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"}}};
 }
 
 std::shared_ptr<fer::FaceFeatures> some_features() {

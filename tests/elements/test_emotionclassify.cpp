@@ -180,10 +180,7 @@ TEST(EmotionClassifyElement, RoiEmotionParamIsReplaced) {
 // warning naming both counts, the stream goes on with the appearance model.
 TEST(EmotionClassifyElement, FeatureRowMismatchWarnsOnce) {
   const cv::Mat rgb = load_rgb(media_path("franck_01829.jpg"));
-  const std::string features = model_with_sidecar(
-      "feature_constant.onnx", {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
-                                {"output", "probabilities"},
-                                {"labels", {"neutral", "happy", "surprise", "sad", "angry", "disgust", "fear", "contempt"}}});
+  const std::string features = model_with_sidecar("feature_constant.onnx", ferplus_feature_sidecar(10));
   Harness t("facelandmarks ! waveletencode window=10 hop=5 min-frames=10 coefficients=5 ! emotionclassify "
             "feature-model=\"" + features + "\"",
             rgb_caps(rgb.cols, rgb.rows));

@@ -348,20 +348,6 @@ TEST(FilePipeline, FranckWaveletFeaturesAreBlockMeansOfTheJsonLines) {
   EXPECT_EQ(encoded, (std::vector<int>{39, 55, 71, 87, 99}));
 }
 
-namespace {
-
-// FER+'s 8 labels for the generated feature_constant model (make_test_models.py:
-// 0.05 for each class but contempt, 0.65 for contempt).
-std::string ferplus_feature_model() {
-  return model_with_sidecar("feature_constant.onnx",
-                            {{"input", {{"type", "wavelet-features"}, {"rows", 10}}},
-                             {"output", "probabilities"},
-                             {"labels", {"neutral", "happiness", "surprise", "sadness", "anger", "disgust",
-                                         "fear", "contempt"}}});
-}
-
-}  // namespace
-
 // The whole analytics chain on 100 frames of franck.mp4: every face gets an
 // emotion; from the first wavelet features on (frame 39), the feature model
 // is fused in with its weight, adding contempt to the 7 FER2013 classes; the
@@ -373,7 +359,7 @@ TEST(FilePipeline, FranckEmotionInMetaRoiMessagesAndJsonLines) {
       "filesrc location=" + quoted(media_path("franck.mp4")) +
       " ! qtdemux ! h264parse ! identity eos-after=101 ! avdec_h264 ! videoconvert ! facelandmarks"
       " ! waveletencode window=40 hop=16 ! emotionclassify post-messages=true feature-weight=0.5"
-      " feature-model=" + quoted(ferplus_feature_model()) +
+      " feature-model=" + quoted(model_with_sidecar("feature_constant.onnx", ferplus_feature_sidecar())) +
       " ! facemetapublish location=" + quoted(out) + " ! fakesink name=sink";
 
   std::mutex mutex;
