@@ -42,9 +42,9 @@
 #include <gst/video/gstvideometa.h>
 
 #include "fer/emotion_classifier.h"
-#include "fer/error.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
+#include "gstfermodelerror.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_emotion_classify_debug);
 #define GST_CAT_DEFAULT gst_emotion_classify_debug
@@ -213,14 +213,8 @@ gst_emotion_classify_start (GstBaseTransform * trans)
   try {
     self->classifier = fer::EmotionClassifier::Create (options).release ();
   }
-  catch (const fer::ModelNotFound & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("Could not find the emotion model."), ("%s", e.what ()));
-    return FALSE;
-  }
   catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Could not load the emotion model."), ("%s", e.what ()));
+    gst_fer_post_model_error (GST_ELEMENT (self), e, "emotion model");
     return FALSE;
   }
   return TRUE;

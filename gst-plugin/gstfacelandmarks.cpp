@@ -26,11 +26,11 @@
 
 #include <memory>
 
-#include "fer/error.h"
 #include "fer/face_analyzer.h"
 #include "fer/face_tracker.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
+#include "gstfermodelerror.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_face_landmarks_debug);
 #define GST_CAT_DEFAULT gst_face_landmarks_debug
@@ -198,14 +198,8 @@ gst_face_landmarks_start (GstBaseTransform * trans)
     state->analyzer = fer::FaceAnalyzer::Create ({options.model_dir});
     self->state = state.release ();
   }
-  catch (const fer::ModelNotFound & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("Could not find the face models."), ("%s", e.what ()));
-    return FALSE;
-  }
   catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Could not load the face models."), ("%s", e.what ()));
+    gst_fer_post_model_error (GST_ELEMENT (self), e, "face models");
     return FALSE;
   }
   return TRUE;
