@@ -8,14 +8,25 @@
  * method=file (the default) writes the lines to a file or to standard
  * output, flushing each line so a reader following the file sees whole
  * frames. An existing file is never overwritten unless overwrite=true:
- * starting the pipeline then fails with an error naming the file.
+ * starting the pipeline then fails with an error naming the file. Several
+ * facemetapublish in one process may name the same location (one per
+ * camera): they share the file and their lines never interleave.
+ *
+ * Frames that come from a livesource carry its name and drop count: the
+ * lines get "source" and "dropped" fields, and the source-lost and
+ * source-restored events it sends become event lines (docs/metadata.md).
  *
  * method=mqtt publishes each line (without its newline) as one MQTT message
  * to topic on the broker at host:port (libmosquitto), at QoS 0 or 1. The
  * client reconnects by itself; meanwhile messages wait in a queue of at
  * most max-queued messages, and what does not fit is dropped, counted
- * (dropped), warned about and reported in the "facemetapublish-stats"
- * element message, posted every second of stream time and at EOS.
+ * (dropped), warned about and reported in the stats message.
+ *
+ * Every second of stream time and at EOS it posts a "facemetapublish-stats"
+ * element message: source, frames (lines written), faces (faces in them),
+ * and, behind a livesource, frames-in and frames-dropped; with method=mqtt
+ * also topic, connected, submitted, published, acknowledged, queued and
+ * dropped (messages).
  *
  * ## Example launch lines
  * |[
@@ -38,9 +49,12 @@
 
 #include <gst/video/video.h>
 
+#include "fer/error.h"
 #include "fer/json_lines.h"
+#include "fer/line_writer.h"
 #include "fer/mqtt_publisher.h"
 #include "gstfermeta.h"
+#include "gstlivesource.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_face_meta_publish_debug);
 #define GST_CAT_DEFAULT gst_face_meta_publish_debug
@@ -93,8 +107,20 @@ struct PublishMqttState
   fer::MqttPublisherStats last;
   bool overflowing = false;
   std::uint64_t dropped_before_overflow = 0;
-  GstClockTime last_stats_pts = GST_CLOCK_TIME_NONE;
   bool eos_flushed = false;
+};
+
+/* What went out since start, for the stats message; the origin of the last
+ * frame from a livesource. */
+struct PublishCounts
+{
+  std::uint64_t frames = 0;
+  std::uint64_t faces = 0;
+  bool have_origin = false;
+  std::string source;
+  std::uint64_t frames_in = 0;
+  std::uint64_t frames_dropped = 0;
+  GstClockTime last_stats_pts = GST_CLOCK_TIME_NONE;
 };
 
 struct _GstFaceMetaPublish
@@ -110,8 +136,9 @@ struct _GstFaceMetaPublish
   guint max_queued;
   guint flush_timeout;
 
-  FILE *out;
+  std::shared_ptr < fer::LineWriter > *writer;   /* method=file, while started */
   PublishMqttState *mqtt;
+  PublishCounts *counts;
   GstVideoInfo info;
   gboolean have_info;
   gint64 frames_without_meta;
@@ -247,21 +274,39 @@ gst_face_meta_publish_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* "facemetapublish-stats": the publisher's counts; reason is "interval",
- * "eos" or "stop". */
+/* "facemetapublish-stats"; reason is "interval", "eos" or "stop". */
 static void
-post_stats (GstFaceMetaPublish * self, const fer::MqttPublisherStats & s,
-    const char *reason)
+post_stats (GstFaceMetaPublish * self, const char *reason)
 {
+  const PublishCounts & c = *self->counts;
+  std::string source = c.source;
+  if (!c.have_origin) {
+    GST_OBJECT_LOCK (self);
+    source = STRING_PROP (self, PROP_SOURCE) ? STRING_PROP (self, PROP_SOURCE) : "";
+    GST_OBJECT_UNLOCK (self);
+  }
   GstStructure *st = gst_structure_new ("facemetapublish-stats",
       "reason", G_TYPE_STRING, reason,
-      "topic", G_TYPE_STRING, self->mqtt->topic.c_str (),
-      "connected", G_TYPE_BOOLEAN, (gboolean) s.connected,
-      "submitted", G_TYPE_UINT64, (guint64) s.submitted,
-      "published", G_TYPE_UINT64, (guint64) s.published,
-      "acknowledged", G_TYPE_UINT64, (guint64) s.acknowledged,
-      "queued", G_TYPE_UINT64, (guint64) s.queued,
-      "dropped", G_TYPE_UINT64, (guint64) s.dropped, nullptr);
+      "source", G_TYPE_STRING, source.c_str (),
+      "frames", G_TYPE_UINT64, (guint64) c.frames,
+      "faces", G_TYPE_UINT64, (guint64) c.faces, nullptr);
+  if (c.have_origin)
+    gst_structure_set (st,
+        "frames-in", G_TYPE_UINT64, (guint64) c.frames_in,
+        "frames-dropped", G_TYPE_UINT64, (guint64) c.frames_dropped, nullptr);
+  if (self->method == GST_FACE_META_PUBLISH_METHOD_MQTT) {
+    GST_OBJECT_LOCK (self);
+    const fer::MqttPublisherStats s = current_stats (self);
+    GST_OBJECT_UNLOCK (self);
+    gst_structure_set (st,
+        "topic", G_TYPE_STRING, self->mqtt->topic.c_str (),
+        "connected", G_TYPE_BOOLEAN, (gboolean) s.connected,
+        "submitted", G_TYPE_UINT64, (guint64) s.submitted,
+        "published", G_TYPE_UINT64, (guint64) s.published,
+        "acknowledged", G_TYPE_UINT64, (guint64) s.acknowledged,
+        "queued", G_TYPE_UINT64, (guint64) s.queued,
+        "dropped", G_TYPE_UINT64, (guint64) s.dropped, nullptr);
+  }
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));
 }
@@ -315,7 +360,6 @@ gst_face_meta_publish_start_mqtt (GstFaceMetaPublish * self)
   GST_OBJECT_UNLOCK (self);
 
   self->mqtt->overflowing = false;
-  self->mqtt->last_stats_pts = GST_CLOCK_TIME_NONE;
   self->mqtt->eos_flushed = false;
   try {
     o.topic = fer::expand_mqtt_topic (topic, source);
@@ -343,46 +387,31 @@ gst_face_meta_publish_start_mqtt (GstFaceMetaPublish * self)
 static gboolean
 gst_face_meta_publish_start_file (GstFaceMetaPublish * self)
 {
-  gchar *location;
+  std::string location;
   gboolean overwrite;
 
   GST_OBJECT_LOCK (self);
-  location = g_strdup (STRING_PROP (self, PROP_LOCATION) ?
-      STRING_PROP (self, PROP_LOCATION) : DEFAULT_LOCATION);
+  location = STRING_PROP (self, PROP_LOCATION) ?
+      STRING_PROP (self, PROP_LOCATION) : DEFAULT_LOCATION;
   overwrite = self->overwrite;
   GST_OBJECT_UNLOCK (self);
 
-  if (g_strcmp0 (location, "-") == 0) {
-    self->out = stdout;
-    g_free (location);
-    return TRUE;
+  try {
+    self->writer = new std::shared_ptr < fer::LineWriter >
+        (fer::LineWriter::Open (location, overwrite));
   }
-  /* O_EXCL makes "refuse to overwrite" atomic. */
-  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC :
-      O_EXCL);
-  const int fd = open (location, flags, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST)
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-          ("File \"%s\" already exists.", location),
-          ("Refusing to overwrite it; set overwrite=true to replace it."));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-          ("Could not open file \"%s\" for writing.", location),
-          ("%s", g_strerror (errno)));
-    g_free (location);
-    return FALSE;
-  }
-  self->out = fdopen (fd, "w");
-  if (!self->out) {
+  catch (const fer::FileExists &) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Could not open file \"%s\" for writing.", location),
-        ("%s", g_strerror (errno)));
-    close (fd);
-    g_free (location);
+        ("File \"%s\" already exists.", location.c_str ()),
+        ("Refusing to overwrite it; set overwrite=true to replace it."));
     return FALSE;
   }
-  g_free (location);
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not open file \"%s\" for writing.", location.c_str ()),
+        ("%s", e.what ()));
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -399,6 +428,7 @@ gst_face_meta_publish_start (GstBaseTransform * trans)
   self->frames_without_meta = 0;
   self->frame_counter = 0;
   self->have_info = FALSE;
+  *self->counts = PublishCounts ();
   if (method == GST_FACE_META_PUBLISH_METHOD_MQTT)
     return gst_face_meta_publish_start_mqtt (self);
   return gst_face_meta_publish_start_file (self);
@@ -431,7 +461,7 @@ gst_face_meta_publish_stop_mqtt (GstFaceMetaPublish * self)
             "when the element stopped: dropped (%" G_GUINT64_FORMAT
             " dropped in total).", abandoned, (guint64) s.dropped),
         ("flush-timeout: %u ms", timeout));
-  post_stats (self, s, "stop");
+  post_stats (self, "stop");
 }
 
 static gboolean
@@ -441,12 +471,37 @@ gst_face_meta_publish_stop (GstBaseTransform * trans)
 
   if (self->mqtt->publisher)
     gst_face_meta_publish_stop_mqtt (self);
-  if (self->out && self->out != stdout)
-    fclose (self->out);
-  else if (self->out)
-    fflush (self->out);
-  self->out = nullptr;
+  delete self->writer;
+  self->writer = nullptr;
   return TRUE;
+}
+
+/* Sends one line (without newline) to the file or the broker. */
+static gboolean gst_face_meta_publish_line (GstFaceMetaPublish * self,
+    std::string line, GstBuffer * buf);
+
+/* A livesource's fer-source-event as an event line. */
+static void
+gst_face_meta_publish_source_event (GstFaceMetaPublish * self,
+    const GstStructure * s)
+{
+  fer::SourceEvent e;
+  guint64 frames_in = 0, dropped = 0, down_ms = 0;
+  guint attempts = 0;
+
+  e.event = gst_structure_get_string (s, "event") ?: "";
+  e.source = gst_structure_get_string (s, "source") ?: "";
+  gst_structure_get_int64 (s, "time", &e.time_us);
+  gst_structure_get_uint64 (s, "frames-in", &frames_in);
+  gst_structure_get_uint64 (s, "dropped", &dropped);
+  e.frames_in = frames_in;
+  e.dropped = dropped;
+  e.reason = gst_structure_get_string (s, "reason") ?: "";
+  if (gst_structure_get_uint (s, "attempts", &attempts))
+    e.attempts = attempts;
+  if (gst_structure_get_uint64 (s, "down-ms", &down_ms))
+    e.down_ms = down_ms;
+  gst_face_meta_publish_line (self, fer::to_json_line (e), nullptr);
 }
 
 static gboolean
@@ -455,7 +510,10 @@ gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
   GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
   fer::MqttPublisher *publisher = self->mqtt->publisher.get ();
 
-  if (publisher && GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM
+      && gst_event_has_name (event, GST_FER_SOURCE_EVENT_NAME)) {
+    gst_face_meta_publish_source_event (self, gst_event_get_structure (event));
+  } else if (publisher && GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     guint timeout;
     GST_OBJECT_LOCK (self);
     timeout = self->flush_timeout;
@@ -469,11 +527,12 @@ gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
               "broker at EOS.", (guint64) s.queued),
           ("flush-timeout: %u ms; they count as dropped if still queued when "
               "the element stops", timeout));
-    post_stats (self, s, "eos");
-  } else if (publisher && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     self->mqtt->eos_flushed = false;
-    self->mqtt->last_stats_pts = GST_CLOCK_TIME_NONE;
+    self->counts->last_stats_pts = GST_CLOCK_TIME_NONE;
   }
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    post_stats (self, "eos");
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
@@ -490,8 +549,7 @@ gst_face_meta_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 /* Queues the line; warns once per overflow episode and posts the counts
  * every second of stream time. */
 static void
-gst_face_meta_publish_mqtt (GstFaceMetaPublish * self, std::string line,
-    GstBuffer * buf)
+gst_face_meta_publish_mqtt (GstFaceMetaPublish * self, std::string line)
 {
   PublishMqttState *m = self->mqtt;
   const bool queued = m->publisher->publish (std::move (line));
@@ -515,16 +573,41 @@ gst_face_meta_publish_mqtt (GstFaceMetaPublish * self, std::string line,
             (guint64) (s.dropped - m->dropped_before_overflow),
             (guint64) s.dropped), (nullptr));
   }
+}
 
+/* The stats message every second of stream time. */
+static void
+maybe_post_stats (GstFaceMetaPublish * self, GstBuffer * buf)
+{
+  PublishCounts & c = *self->counts;
   if (!GST_BUFFER_PTS_IS_VALID (buf))
     return;
   const GstClockTime pts = GST_BUFFER_PTS (buf);
-  if (!GST_CLOCK_TIME_IS_VALID (m->last_stats_pts) || pts < m->last_stats_pts) {
-    m->last_stats_pts = pts;
-  } else if (pts - m->last_stats_pts >= GST_SECOND) {
-    m->last_stats_pts = pts;
-    post_stats (self, s, "interval");
+  if (!GST_CLOCK_TIME_IS_VALID (c.last_stats_pts) || pts < c.last_stats_pts) {
+    c.last_stats_pts = pts;
+  } else if (pts - c.last_stats_pts >= GST_SECOND) {
+    c.last_stats_pts = pts;
+    post_stats (self, "interval");
   }
+}
+
+static gboolean
+gst_face_meta_publish_line (GstFaceMetaPublish * self, std::string line,
+    GstBuffer *)
+{
+  if (self->mqtt->publisher) {
+    gst_face_meta_publish_mqtt (self, std::move (line));
+    return TRUE;
+  }
+  try {
+    (*self->writer)->write_line (line);
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write metadata."),
+        ("%s", e.what ()));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 static GstFlowReturn
@@ -532,15 +615,28 @@ gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
   GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (buf);
+  GstFerSourceMeta *source = gst_buffer_get_fer_source_meta (buf);
+  PublishCounts & counts = *self->counts;
   std::string line;
   fer::JsonLinesOptions options;
+  fer::FrameOrigin origin;
 
   GST_OBJECT_LOCK (self);
   options.include_features = self->include_features;
   GST_OBJECT_UNLOCK (self);
+  if (source) {
+    origin.source = g_quark_to_string (source->source);
+    origin.dropped = source->dropped;
+    counts.have_origin = true;
+    counts.source = origin.source;
+    counts.frames_in = source->sequence + 1;
+    counts.frames_dropped = source->dropped;
+  }
   try {
     if (meta) {
-      line = fer::to_json_line (*meta->faces, options);
+      line = fer::to_json_line (*meta->faces, options, source ? &origin :
+          nullptr);
+      counts.faces += meta->faces->faces.size ();
     } else {
       /* Still one line per frame, so frame counts stay honest. */
       if (self->frames_without_meta++ == 0)
@@ -555,12 +651,7 @@ gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         empty.width = GST_VIDEO_INFO_WIDTH (&self->info);
         empty.height = GST_VIDEO_INFO_HEIGHT (&self->info);
       }
-      line = fer::to_json_line (empty);
-    }
-    self->frame_counter++;
-    if (self->mqtt->publisher) {
-      gst_face_meta_publish_mqtt (self, std::move (line), buf);
-      return GST_FLOW_OK;
+      line = fer::to_json_line (empty, {}, source ? &origin : nullptr);
     }
   }
   catch (const std::exception & e) {
@@ -568,13 +659,11 @@ gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
-  line += '\n';
-  if (fwrite (line.data (), 1, line.size (), self->out) != line.size ()
-      || fflush (self->out) != 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write metadata."),
-        ("%s", g_strerror (errno)));
+  self->frame_counter++;
+  counts.frames++;
+  if (!gst_face_meta_publish_line (self, std::move (line), buf))
     return GST_FLOW_ERROR;
-  }
+  maybe_post_stats (self, buf);
   return GST_FLOW_OK;
 }
 
@@ -586,6 +675,7 @@ gst_face_meta_publish_finalize (GObject * object)
   for (gchar * s:self->strings)
     g_free (s);
   delete self->mqtt;
+  delete self->counts;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -641,7 +731,8 @@ gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
       "method=mqtt: topic of the messages; {source} is replaced by source",
       DEFAULT_TOPIC);
   install_string (gobject_class, PROP_SOURCE, "source",
-      "Name of the stream, put in the topic's {source}", DEFAULT_SOURCE);
+      "Name of the stream, put in the topic's {source} (the JSON lines take "
+      "the name of the livesource the frames come from)", DEFAULT_SOURCE);
   install_string (gobject_class, PROP_CLIENT_ID, "client-id",
       "method=mqtt: MQTT client id (NULL: a unique gst-fer-... id)", nullptr);
   /* Replaces GstBaseTransform's boolean "qos" (QoS events, of no use to a
@@ -714,7 +805,8 @@ gst_face_meta_publish_init (GstFaceMetaPublish * self)
   self->qos = DEFAULT_QOS;
   self->max_queued = DEFAULT_MAX_QUEUED;
   self->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
-  self->out = nullptr;
+  self->writer = nullptr;
   self->mqtt = new PublishMqttState ();
+  self->counts = new PublishCounts ();
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
 }

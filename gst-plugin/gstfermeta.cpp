@@ -89,3 +89,60 @@ gst_buffer_add_fer_faces_meta (GstBuffer * buffer)
   return reinterpret_cast < GstFerFacesMeta * >(gst_buffer_add_meta (buffer,
           GST_FER_FACES_META_INFO, nullptr));
 }
+
+static gboolean
+gst_fer_source_meta_init (GstMeta * meta, gpointer, GstBuffer *)
+{
+  auto *m = reinterpret_cast < GstFerSourceMeta * >(meta);
+  m->source = 0;
+  m->sequence = 0;
+  m->dropped = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_fer_source_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer *,
+    GQuark, gpointer)
+{
+  auto *src = reinterpret_cast < GstFerSourceMeta * >(meta);
+  GstFerSourceMeta *copy = gst_buffer_add_fer_source_meta (dest, src->source,
+      src->sequence);
+  copy->dropped = src->dropped;
+  return TRUE;
+}
+
+GType
+gst_fer_source_meta_api_get_type (void)
+{
+  static GType type = 0;
+  static const gchar *tags[] = { nullptr };
+  if (g_once_init_enter (&type)) {
+    GType t = gst_meta_api_type_register ("GstFerSourceMetaAPI", tags);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+const GstMetaInfo *
+gst_fer_source_meta_get_info (void)
+{
+  static const GstMetaInfo *info = nullptr;
+  if (g_once_init_enter (&info)) {
+    const GstMetaInfo *i = gst_meta_register (GST_FER_SOURCE_META_API_TYPE,
+        "GstFerSourceMeta", sizeof (GstFerSourceMeta),
+        gst_fer_source_meta_init, nullptr, gst_fer_source_meta_transform);
+    g_once_init_leave (&info, i);
+  }
+  return info;
+}
+
+GstFerSourceMeta *
+gst_buffer_add_fer_source_meta (GstBuffer * buffer, GQuark source,
+    guint64 sequence)
+{
+  auto *m = reinterpret_cast < GstFerSourceMeta * >(gst_buffer_add_meta (buffer,
+          GST_FER_SOURCE_META_INFO, nullptr));
+  m->source = source;
+  m->sequence = sequence;
+  return m;
+}

@@ -6,6 +6,7 @@
 #include "gstfermeta.h"
 #include "gstfacemetapublish.h"
 #include "gstferoverlay.h"
+#include "gstlivesource.h"
 #include "gstwaveletencode.h"
 
 #ifndef PACKAGE
@@ -20,12 +21,14 @@ plugin_init (GstPlugin * plugin)
   /* Registered at load time, so the meta can be found by name before any
    * element has attached one (applications, tests). */
   gst_fer_faces_meta_get_info ();
+  gst_fer_source_meta_get_info ();
 
   ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
   ok |= GST_ELEMENT_REGISTER (waveletencode, plugin);
   ok |= GST_ELEMENT_REGISTER (emotionclassify, plugin);
   ok |= GST_ELEMENT_REGISTER (overlay, plugin);
   ok |= GST_ELEMENT_REGISTER (facemetapublish, plugin);
+  ok |= GST_ELEMENT_REGISTER (livesource, plugin);
   return ok;
 }
 

@@ -21,6 +21,7 @@ runtime=(
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
   libcli11-dev                                # fer-extract: command line
   libmosquitto-dev                            # facemetapublish method=mqtt
+  libgstrtspserver-1.0-dev                    # fer-rtsp-server (RTSP recipe re-serves video)
   libgtest-dev libbenchmark-dev
   python3-onnx python3-numpy python3-flatbuffers
   ca-certificates

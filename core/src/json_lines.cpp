@@ -1,6 +1,8 @@
 #include "fer/json_lines.h"
 
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -101,14 +103,37 @@ nlohmann::ordered_json face_json(const Face& face, const JsonLinesOptions& optio
 
 }  // namespace
 
-std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& options) {
+std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& options,
+                         const FrameOrigin* origin) {
   nlohmann::ordered_json j;
+  if (origin) j["source"] = origin->source;
   j["frame"] = frame.frame;
+  if (origin) j["dropped"] = origin->dropped;
   j["pts"] = frame.pts ? nlohmann::ordered_json(*frame.pts) : nlohmann::ordered_json(nullptr);
   j["width"] = frame.width;
   j["height"] = frame.height;
   j["faces"] = nlohmann::ordered_json::array();
   for (const Face& face : frame.faces) j["faces"].push_back(face_json(face, options));
+  return j.dump();
+}
+
+std::string to_json_line(const SourceEvent& event) {
+  const std::time_t seconds = static_cast<std::time_t>(event.time_us / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char time[80];
+  std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(event.time_us / 1000 % 1000));
+  nlohmann::ordered_json j;
+  j["event"] = event.event;
+  j["source"] = event.source;
+  j["time"] = time;
+  j["frames_in"] = event.frames_in;
+  j["dropped"] = event.dropped;
+  if (!event.reason.empty()) j["reason"] = event.reason;
+  if (event.attempts) j["attempts"] = *event.attempts;
+  if (event.down_ms) j["down_ms"] = *event.down_ms;
   return j.dump();
 }
 

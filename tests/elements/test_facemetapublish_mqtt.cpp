@@ -288,13 +288,14 @@ struct BusLog {
       return count(type, text) >= n;
     }, timeout);
   }
-  // The facemetapublish-stats messages with this reason.
+  // The facemetapublish-stats messages of method=mqtt (they name a topic)
+  // with this reason.
   std::vector<const GstStructure*> stats(const std::string& reason) const {
     std::vector<const GstStructure*> out;
     for (GstMessage* m : all.list) {
       const GstStructure* s = gst_message_get_structure(m);
       if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT && gst_structure_has_name(s, "facemetapublish-stats") &&
-          reason == gst_structure_get_string(s, "reason"))
+          gst_structure_has_field(s, "topic") && reason == gst_structure_get_string(s, "reason"))
         out.push_back(s);
     }
     return out;

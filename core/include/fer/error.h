@@ -26,4 +26,10 @@ class ModelNotFound : public Error {
   using Error::Error;
 };
 
+// A file that exists and was not to be overwritten (LineWriter).
+class FileExists : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace fer

@@ -1,0 +1,40 @@
+// Delays between attempts to reach something that went away (a camera):
+// the first retry after `initial`, each next one twice as long, never more
+// than `max`; reset() once it is back.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+
+namespace fer {
+
+class RetryBackoff {
+ public:
+  using Duration = std::chrono::milliseconds;
+
+  RetryBackoff(Duration initial, Duration max) : initial_(initial), max_(std::max(initial, max)) {}
+
+  // The wait before the next attempt; doubles the one after.
+  Duration next() {
+    const Duration delay = std::min(next_ > Duration::zero() ? next_ : initial_, max_);
+    next_ = std::min(delay * 2, max_);
+    ++attempts_;
+    return delay;
+  }
+
+  void reset() {
+    next_ = Duration::zero();
+    attempts_ = 0;
+  }
+
+  // Attempts since the last reset().
+  int attempts() const { return attempts_; }
+
+ private:
+  Duration initial_;
+  Duration max_;
+  Duration next_ = Duration::zero();
+  int attempts_ = 0;
+};
+
+}  // namespace fer
