@@ -375,6 +375,9 @@ remove_decoder (GstLiveSource * self)
     gst_bin_remove (GST_BIN (self), *e);
     *e = nullptr;
   }
+  /* GstBin drops the flag with its last source child; the pipeline must
+   * still send EOS here while the camera is away. */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
 
 /* Supervisor thread: tears a lost source down, reopens it with backoff,

@@ -21,6 +21,7 @@
 
 #include "gst_test_support.h"
 #include "loopback.h"
+#include "process.h"
 
 using namespace fer::test;
 using nlohmann::json;
@@ -31,48 +32,6 @@ using std::chrono::seconds;
 namespace {
 
 constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
-
-// Polls `done` every 10 ms until it is true or `timeout` passed.
-bool wait_until(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
-
-// Starts argv with stdout and stderr appended to `log_path`; the child is
-// killed if the test process dies.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-    }
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits `timeout` at most for `pid` to exit; its exit status, or -1 (then
-// it was killed).
-int wait_exit(pid_t pid, milliseconds timeout) {
-  int status = 0;
-  if (!wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout)) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // One mosquitto process listening on 127.0.0.1:port(), config and log in
 // `dir`. With persistence the broker saves its sessions when stopped
