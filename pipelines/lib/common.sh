@@ -5,9 +5,10 @@ fer_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fer_build=${BUILD_DIR:-$fer_top/build}
 
 # Installs what is missing and builds (idempotent), then makes the plugin
-# and the tools visible.
+# and the tools visible. FER_SKIP_SETUP=1 (the tests, which run on a
+# finished build) skips installing and building.
 fer_prepare() {
-  "$fer_top/tools/setup.sh" >&2
+  [ -n "${FER_SKIP_SETUP:-}" ] || "$fer_top/tools/setup.sh" >&2
   export GST_PLUGIN_PATH=$fer_build/gst-plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}
   export PATH=$fer_build/bin:$PATH
 }
