@@ -1,0 +1,138 @@
+// The core pieces of live sources: LineWriter (one JSON lines file shared by
+// several streams), RetryBackoff, and the frame origin and event lines.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fer/error.h"
+#include "fer/json_lines.h"
+#include "fer/line_writer.h"
+#include "fer/retry_backoff.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh_path(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("fer-live-io-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path path = dir / name;
+  fs::remove(path);
+  return path;
+}
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(LineWriter, WritersOfOnePathShareTheFileAndLinesNeverInterleave) {
+  const fs::path path = fresh_path("shared.jsonl");
+  auto a = fer::LineWriter::Open(path.string(), false);
+  // Another spelling of the same file joins the open writer instead of
+  // failing on "exists".
+  auto b = fer::LineWriter::Open((path.parent_path() / "." / path.filename()).string(), false);
+  EXPECT_EQ(a.get(), b.get());
+
+  const std::string long_tail(5000, 'x');  // longer than stdio's buffer
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      auto& writer = (t % 2 ? a : b);
+      for (int i = 0; i < 200; ++i) writer->write_line(std::to_string(t) + ":" + std::to_string(i) + ":" + long_tail);
+    });
+  for (auto& thread : threads) thread.join();
+  a.reset();
+  b.reset();
+
+  const auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 800u);
+  std::set<std::string> seen;
+  for (const std::string& line : lines) {
+    ASSERT_EQ(line.size() - line.rfind(':') - 1, long_tail.size()) << "interleaved line";
+    seen.insert(line.substr(0, line.rfind(':')));
+  }
+  EXPECT_EQ(seen.size(), 800u);
+}
+
+TEST(LineWriter, ExistingFileIsKeptUnlessOverwrite) {
+  const fs::path path = fresh_path("existing.jsonl");
+  std::ofstream(path) << "keep me\n";
+  EXPECT_THROW(fer::LineWriter::Open(path.string(), false), fer::FileExists);
+  EXPECT_EQ(read_lines(path), std::vector<std::string>{"keep me"});
+  {
+    auto w = fer::LineWriter::Open(path.string(), true);
+    w->write_line("new");
+  }
+  EXPECT_EQ(read_lines(path), std::vector<std::string>{"new"});
+  // Closed by its last user: opening it again is "exists" again.
+  EXPECT_THROW(fer::LineWriter::Open(path.string(), false), fer::FileExists);
+}
+
+TEST(LineWriter, UnwritablePathNamesIt) {
+  try {
+    fer::LineWriter::Open("/nonexistent-dir/faces.jsonl", false);
+    FAIL() << "no error";
+  } catch (const fer::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/faces.jsonl"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RetryBackoff, DoublesFromInitialUpToMaxAndResets) {
+  using std::chrono::milliseconds;
+  fer::RetryBackoff backoff(milliseconds(500), milliseconds(3000));
+  std::vector<long> delays;
+  for (int i = 0; i < 6; ++i) delays.push_back(backoff.next().count());
+  EXPECT_EQ(delays, (std::vector<long>{500, 1000, 2000, 3000, 3000, 3000}));
+  EXPECT_EQ(backoff.attempts(), 6);
+  backoff.reset();
+  EXPECT_EQ(backoff.attempts(), 0);
+  EXPECT_EQ(backoff.next().count(), 500);
+}
+
+TEST(JsonLinesLive, FrameOriginAddsSourceFirstAndDroppedAfterFrame) {
+  fer::FrameFaces frame;
+  frame.frame = 7;
+  frame.pts = 1000;
+  frame.width = 360;
+  frame.height = 288;
+  const fer::FrameOrigin origin{"door", 12};
+  EXPECT_EQ(fer::to_json_line(frame, {}, &origin),
+            R"({"source":"door","frame":7,"dropped":12,"pts":1000,"width":360,"height":288,"faces":[]})");
+  EXPECT_EQ(fer::to_json_line(frame), R"({"frame":7,"pts":1000,"width":360,"height":288,"faces":[]})");
+}
+
+TEST(JsonLinesLive, EventLines) {
+  fer::SourceEvent lost;
+  lost.event = "source-lost";
+  lost.source = "door";
+  lost.time_us = 1795000000123456;  // 2026-11-18T11:06:40.123Z
+  lost.frames_in = 240;
+  lost.dropped = 3;
+  lost.reason = "the stream ended";
+  EXPECT_EQ(fer::to_json_line(lost),
+            R"({"event":"source-lost","source":"door","time":"2026-11-18T11:06:40.123Z","frames_in":240,)"
+            R"("dropped":3,"reason":"the stream ended"})");
+  fer::SourceEvent restored = lost;
+  restored.event = "source-restored";
+  restored.reason.clear();
+  restored.attempts = 4;
+  restored.down_ms = 7597;
+  const auto j = nlohmann::json::parse(fer::to_json_line(restored));
+  EXPECT_EQ(j["attempts"], 4);
+  EXPECT_EQ(j["down_ms"], 7597);
+  EXPECT_FALSE(j.contains("reason"));
+}
+
+}  // namespace
