@@ -20,15 +20,11 @@ set -euo pipefail
 
 out=out/analytics.jsonl mqtt= topic= name=source pace=false duration= force= input=
 while [ $# -gt 0 ]; do
+  if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --out) out=$2; shift ;;
-    --mqtt) mqtt=$2; shift ;;
-    --topic) topic=$2; shift ;;
     --name) name=$2; shift ;;
     --pace) pace=true ;;
-    --duration) duration=$2; shift ;;
-    --force) force=1 ;;
     -*) echo "analytics-only: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) [ -z "$input" ] || { echo "analytics-only: one INPUT only (see multi-stream.sh)" >&2; exit 2; }
        input=$1 ;;

@@ -25,15 +25,11 @@ set -euo pipefail
 out=out/multi.jsonl mqtt= topic= names= pace=false duration= force=
 inputs=()
 while [ $# -gt 0 ]; do
+  if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
     -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --out) out=$2; shift ;;
-    --mqtt) mqtt=$2; shift ;;
-    --topic) topic=$2; shift ;;
     --names) names=$2; shift ;;
     --pace) pace=true ;;
-    --duration) duration=$2; shift ;;
-    --force) force=1 ;;
     -*) echo "multi-stream: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) inputs+=("$1") ;;
   esac

@@ -25,16 +25,12 @@ set -euo pipefail
 out=out/camera.jsonl mqtt= topic= name=camera serve_port=8554 serve_address=127.0.0.1
 duration= force= input=
 while [ $# -gt 0 ]; do
+  if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --out) out=$2; shift ;;
-    --mqtt) mqtt=$2; shift ;;
-    --topic) topic=$2; shift ;;
     --name) name=$2; shift ;;
     --serve-port) serve_port=$2; shift ;;
     --serve-address) serve_address=$2; shift ;;
-    --duration) duration=$2; shift ;;
-    --force) force=1 ;;
     -*) echo "rtsp-camera: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) [ -z "$input" ] || { echo "rtsp-camera: one camera only (see multi-stream.sh)" >&2; exit 2; }
        input=$1 ;;

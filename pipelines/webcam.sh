@@ -6,6 +6,7 @@
 #                      test (GStreamer's live test pattern: no faces), or a
 #                      video FILE played at its frame rate like a camera
 #     --out FILE|-     JSON lines (default: out/webcam.jsonl; - for stdout)
+#     --mqtt HOST[:PORT]  publish to an MQTT broker instead (--topic TOPIC)
 #     --display auto|none   window (default) or none (headless)
 #     --duration S     stop after S seconds (default: until Ctrl-C or the
 #                      window is closed)
@@ -18,15 +19,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-source=v4l2 out=out/webcam.jsonl display=auto duration= force=
+source=v4l2 out=out/webcam.jsonl mqtt= topic= display=auto duration= force=
 while [ $# -gt 0 ]; do
+  if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --source) source=$2; shift ;;
-    --out) out=$2; shift ;;
     --display) display=$2; shift ;;
-    --duration) duration=$2; shift ;;
-    --force) force=1 ;;
     *) echo "webcam: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -45,10 +44,10 @@ case $display in
   none) sink=(fakesink sync=false) ;;
   *) echo "webcam: --display auto|none, not $display" >&2; exit 2 ;;
 esac
-[ "$out" != - ] && mkdir -p "$(dirname "$out")"
+[ -z "$mqtt" ] && [ "$out" != - ] && mkdir -p "$(dirname "$out")"
 fer_check_out
 
-echo "webcam: $source -> $out" >&2
+echo "webcam: $source -> ${mqtt:+mqtt://$mqtt}${mqtt:-$out}" >&2
 fer_launch "${src[@]}" ! videoconvert ! facelandmarks ! emotionclassify ! \
-  facemetapublish location="$out" overwrite=true ! videoconvert ! overlay ! \
+  facemetapublish $(fer_publish_props webcam) ! videoconvert ! overlay ! \
   videoconvert ! "${sink[@]}"

@@ -19,6 +19,20 @@ fer_sample_video() {
     02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b)/examples/media/franck.mp4"
 }
 
+# The options the recipes share: --out, --mqtt, --topic, --duration,
+# --force. Returns 1 if "$1" is not one of them; else sets the variable and
+# fer_shift to the number of words used.
+fer_common_option() {
+  case $1 in
+    --out) out=${2:?--out needs a value}; fer_shift=2 ;;
+    --mqtt) mqtt=${2:?--mqtt needs a value}; fer_shift=2 ;;
+    --topic) topic=${2:?--topic needs a value}; fer_shift=2 ;;
+    --duration) duration=${2:?--duration needs a value}; fer_shift=2 ;;
+    --force) force=1; fer_shift=1 ;;
+    *) return 1 ;;
+  esac
+}
+
 # A file path or a URI, as a URI; a missing file is an error naming it.
 fer_uri() {
   case $1 in
