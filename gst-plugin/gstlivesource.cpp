@@ -402,7 +402,7 @@ supervise (gpointer user_data)
     const gint64 last_sign = MAX (self->last_frame_us.load (),
         attempt_started_us);
     if (self->reconnect && self->decoder && !self->lost_pending
-        && timeout_ms > 0
+        && !self->eos_requested.load () && timeout_ms > 0
         && now - last_sign > (gint64) timeout_ms * 1000) {
       self->lost_pending = TRUE;
       *self->lost_reason = self->connected.load () ?
@@ -413,8 +413,11 @@ supervise (gpointer user_data)
     /* Adding, syncing and removing the source must not interleave with a
      * state change of the bin (a source added mid-change could stay
      * behind); the change stops this thread, so never wait for it. */
+    if (self->eos_requested.load ())
+      self->lost_pending = FALSE;       /* ended: never reopen */
     const bool needs_state = self->lost_pending || (self->reconnect
-        && !self->decoder && now >= next_attempt_us);
+        && !self->decoder && now >= next_attempt_us
+        && !self->eos_requested.load ());
     if (needs_state && !GST_STATE_TRYLOCK (self)) {
       g_cond_wait_until (&self->cond, &self->lock,
           g_get_monotonic_time () + SUPERVISOR_TICK_US);
@@ -451,7 +454,8 @@ supervise (gpointer user_data)
       continue;
     }
 
-    if (self->reconnect && !self->decoder && now >= next_attempt_us) {
+    if (self->reconnect && !self->decoder && now >= next_attempt_us
+        && !self->eos_requested.load ()) {
       if (self->lost_since_us > 0)
         self->reconnects++;
       g_mutex_unlock (&self->lock);
@@ -506,14 +510,14 @@ gst_live_source_handle_message (GstBin * bin, GstMessage * message)
   GstLiveSource *self = GST_LIVE_SOURCE (bin);
 
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && self->reconnect
-      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue)
-      && !self->eos_requested.load ()) {
+      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue)) {
     GError *error = nullptr;
     gst_message_parse_error (message, &error, nullptr);
     GST_DEBUG_OBJECT (self, "source error from %s: %s",
         GST_MESSAGE_SRC_NAME (message), error->message);
+    /* After EOS the stream is over: a source failing then changes nothing. */
     g_mutex_lock (&self->lock);
-    if (!self->lost_pending && !self->stopping) {
+    if (!self->lost_pending && !self->stopping && !self->eos_requested.load ()) {
       self->lost_pending = TRUE;
       *self->lost_reason = error->message;
       g_cond_signal (&self->cond);

@@ -12,7 +12,8 @@ G_DECLARE_FINAL_TYPE (GstLiveSource, gst_live_source, GST, LIVE_SOURCE, GstBin)
  *   fer-source-event, event=(string){source-lost|source-restored},
  *     source=(string), uri=(string), time=(gint64) g_get_real_time() µs,
  *     frames-in=(guint64), dropped=(guint64),
- *     source-lost:     reason=(string)
+ *     source-lost:     reason=(string), connected=(gboolean) (FALSE: it
+ *                      never delivered a frame since the last loss or start)
  *     source-restored: attempts=(guint), down-ms=(guint64) */
 #define GST_FER_SOURCE_EVENT_NAME "fer-source-event"
 

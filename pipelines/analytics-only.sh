@@ -22,7 +22,7 @@ out=out/analytics.jsonl mqtt= topic= name=source pace=false duration= force= inp
 while [ $# -gt 0 ]; do
   if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) fer_help; exit 0 ;;
     --name) name=$2; shift ;;
     --pace) pace=true ;;
     -*) echo "analytics-only: unknown option $1 (see --help)" >&2; exit 2 ;;

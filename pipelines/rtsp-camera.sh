@@ -27,7 +27,7 @@ duration= force= input=
 while [ $# -gt 0 ]; do
   if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) fer_help; exit 0 ;;
     --name) name=$2; shift ;;
     --serve-port) serve_port=$2; shift ;;
     --serve-address) serve_address=$2; shift ;;

@@ -13,7 +13,8 @@
 #     --force          replace an existing --out file
 #
 # The pipeline after the source is the same for every --source: live, late
-# frames dropped and counted, overlay drawn, JSON lines written. A webcam
+# frames dropped (and counted, in "dropped", except for the test pattern),
+# overlay drawn, JSON lines written. A webcam
 # that is unplugged is retried until it is back. Installs what is missing
 # and builds first.
 set -euo pipefail
@@ -23,7 +24,7 @@ source=v4l2 out=out/webcam.jsonl mqtt= topic= display=auto duration= force=
 while [ $# -gt 0 ]; do
   if fer_common_option "$@"; then shift "$fer_shift"; continue; fi
   case $1 in
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) fer_help; exit 0 ;;
     --source) source=$2; shift ;;
     --display) display=$2; shift ;;
     *) echo "webcam: unknown argument $1 (see --help)" >&2; exit 2 ;;

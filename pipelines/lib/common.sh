@@ -44,16 +44,25 @@ fer_uri() {
 }
 
 # facemetapublish properties for --out FILE|- or --mqtt HOST[:PORT]
-# (with --topic); $1 = source name.
+# (with --topic); $1 = source name. "-" is file descriptor 3, which
+# fer_launch points at standard output (gst-launch's own goes to the
+# progress filter).
 fer_publish_props() {
-  local source=$1
+  local source=$1 default_topic='gst-fer/{source}/faces'
   if [ -n "${mqtt:-}" ]; then
     local host=${mqtt%:*} port=1883
     [ "$host" != "$mqtt" ] && port=${mqtt##*:}
-    echo "method=mqtt host=$host port=$port source=$source topic=${topic:-gst-fer/{source}/faces}"
+    echo "method=mqtt host=$host port=$port source=$source topic=${topic:-$default_topic}"
+  elif [ "$out" = - ]; then
+    echo "location=/dev/fd/3 overwrite=true"
   else
     echo "location=$out overwrite=true"
   fi
+}
+
+# Prints the comment block at the top of the calling script: its --help.
+fer_help() {
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
 # Refuses to replace an existing output file unless --force.
@@ -66,16 +75,19 @@ fer_check_out() {
   rm -f "$out"
 }
 
-# Runs gst-launch-1.0 -e -m with the pipeline in "$@"; prints errors,
-# warnings, source losses and recoveries, and each livesource's stats as
-# one line every few seconds. With $duration set, stops (EOS) after that
+# Runs gst-launch-1.0 -e -m with the pipeline in "$@"; prints (to standard
+# error) errors, warnings, source losses and recoveries, and each
+# livesource's stats as one line every few seconds. With $duration set, stops (EOS) after that
 # many seconds. The exit status is gst-launch-1.0's (0 after the timeout).
+# Ctrl-C reaches gst-launch-1.0 alone, which ends the streams with EOS (the
+# MQTT queue drains, files are complete); the filter reads on to the end.
 fer_launch() {
   local every=${stats_every:-5}
   local -a timer=()
-  [ -n "${duration:-}" ] && timer=(timeout -s INT --kill-after=30 "$duration")
+  [ -n "${duration:-}" ] && timer=(timeout --foreground -s INT --kill-after=30 "$duration")
   set +e
-  "${timer[@]}" gst-launch-1.0 -e -m "$@" 2>&1 | awk -v every="$every" '
+  exec 3>&1
+  "${timer[@]}" gst-launch-1.0 -e -m "$@" 2>&1 | (trap '' INT; exec awk -v every="$every" '
     function field(name,   m) {
       if (match($0, name "=\\([a-z0-9]+\\)[^,;]*")) {
         m = substr($0, RSTART, RLENGTH); sub(/^[^)]*\)/, "", m); gsub(/["\\]/, "", m); return m
@@ -97,8 +109,9 @@ fer_launch() {
     }
     /^(ERROR|WARNING): from element/ { print; getline; if ($0 !~ /^Additional debug/) print; fflush(); next }
     /^(Execution ended|ERROR: pipeline|Got EOS)/ { print; fflush() }
-  '
+  ' >&2)
   local status=("${PIPESTATUS[@]}")
+  exec 3>&-
   set -e
   # timeout's 124: stopped as asked.
   [ "${status[0]}" -eq 124 ] && return 0
