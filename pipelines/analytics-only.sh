@@ -35,7 +35,6 @@ done
 
 fer_prepare
 uri=$(fer_uri "$input")
-[ -z "$mqtt" ] && [ "$out" != - ] && mkdir -p "$(dirname "$out")"
 fer_check_out
 
 echo "analytics-only: $uri -> ${mqtt:+mqtt://$mqtt}${mqtt:-$out}" >&2

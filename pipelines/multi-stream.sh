@@ -39,7 +39,6 @@ done
 IFS=, read -r -a name_list <<< "$names"
 
 fer_prepare
-[ -z "$mqtt" ] && [ "$out" != - ] && mkdir -p "$(dirname "$out")"
 fer_check_out
 
 branches=()

@@ -41,7 +41,6 @@ done
 
 fer_prepare
 uri=$(fer_uri "$input")
-[ -z "$mqtt" ] && [ "$out" != - ] && mkdir -p "$(dirname "$out")"
 fer_check_out
 
 # The overlaid video goes as RTP over loopback UDP to fer-rtsp-server,

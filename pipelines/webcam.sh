@@ -45,7 +45,6 @@ case $display in
   none) sink=(fakesink sync=false) ;;
   *) echo "webcam: --display auto|none, not $display" >&2; exit 2 ;;
 esac
-[ -z "$mqtt" ] && [ "$out" != - ] && mkdir -p "$(dirname "$out")"
 fer_check_out
 
 echo "webcam: $source -> ${mqtt:+mqtt://$mqtt}${mqtt:-$out}" >&2

@@ -65,13 +65,15 @@ fer_help() {
   sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
-# Refuses to replace an existing output file unless --force.
+# Makes the output file's directory; refuses to replace an existing output
+# file unless --force.
 fer_check_out() {
   [ -n "${mqtt:-}" ] || [ "$out" = - ] && return 0
   if [ -e "$out" ] && [ -z "${force:-}" ]; then
     echo "$(basename "$0"): $out exists; use --force to replace it" >&2
     return 1
   fi
+  mkdir -p "$(dirname "$out")"
   rm -f "$out"
 }
 
