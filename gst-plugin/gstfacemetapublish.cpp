@@ -478,7 +478,7 @@ gst_face_meta_publish_stop (GstBaseTransform * trans)
 
 /* Sends one line (without newline) to the file or the broker. */
 static gboolean gst_face_meta_publish_line (GstFaceMetaPublish * self,
-    std::string line, GstBuffer * buf);
+    std::string line);
 
 /* A livesource's fer-source-event as an event line. */
 static void
@@ -501,7 +501,7 @@ gst_face_meta_publish_source_event (GstFaceMetaPublish * self,
     e.attempts = attempts;
   if (gst_structure_get_uint64 (s, "down-ms", &down_ms))
     e.down_ms = down_ms;
-  gst_face_meta_publish_line (self, fer::to_json_line (e), nullptr);
+  gst_face_meta_publish_line (self, fer::to_json_line (e));
 }
 
 static gboolean
@@ -592,8 +592,7 @@ maybe_post_stats (GstFaceMetaPublish * self, GstBuffer * buf)
 }
 
 static gboolean
-gst_face_meta_publish_line (GstFaceMetaPublish * self, std::string line,
-    GstBuffer *)
+gst_face_meta_publish_line (GstFaceMetaPublish * self, std::string line)
 {
   if (self->mqtt->publisher) {
     gst_face_meta_publish_mqtt (self, std::move (line));
@@ -661,7 +660,7 @@ gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   }
   self->frame_counter++;
   counts.frames++;
-  if (!gst_face_meta_publish_line (self, std::move (line), buf))
+  if (!gst_face_meta_publish_line (self, std::move (line)))
     return GST_FLOW_ERROR;
   maybe_post_stats (self, buf);
   return GST_FLOW_OK;

@@ -155,9 +155,10 @@ current_uri (GstLiveSource * self)
   return uri;
 }
 
-/* The fer-source-event of kind with the common fields and extra's. */
+/* The fer-source-event of kind with the fields both kinds have; the
+ * caller adds its own. */
 static GstStructure *
-source_event (GstLiveSource * self, const gchar * kind, GstStructure * extra)
+source_event (GstLiveSource * self, const gchar * kind)
 {
   const std::string name = source_name (self), uri = current_uri (self);
   GstStructure *s = gst_structure_new (GST_FER_SOURCE_EVENT_NAME,
@@ -167,13 +168,6 @@ source_event (GstLiveSource * self, const gchar * kind, GstStructure * extra)
       "time", G_TYPE_INT64, g_get_real_time (),
       "frames-in", G_TYPE_UINT64, (guint64) self->frames_in.load (),
       "dropped", G_TYPE_UINT64, (guint64) self->dropped.load (), nullptr);
-  gst_structure_foreach (extra,[](GQuark field, const GValue * value,
-          gpointer target)->gboolean {
-        gst_structure_id_set_value (static_cast < GstStructure * >(target),
-            field, value);
-        return TRUE;
-      }, s);
-  gst_structure_free (extra);
   return s;
 }
 
@@ -209,6 +203,19 @@ post_stats (GstLiveSource * self)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* Reports the source lost (lock held); the supervisor tears it down and
+ * reopens it. The first reason of an outage is kept; after EOS, or while
+ * stopping, nothing is reopened. */
+static void
+mark_lost_locked (GstLiveSource * self, const std::string & reason)
+{
+  if (self->lost_pending || self->stopping || self->eos_requested.load ())
+    return;
+  self->lost_pending = TRUE;
+  *self->lost_reason = reason;
+  g_cond_signal (&self->cond);
+}
+
 /* Source side of the queue: count and stamp every frame; turn the first
  * frame after a loss into a source-restored event; keep a live source's
  * EOS (camera gone) from ending the stream. */
@@ -223,11 +230,7 @@ on_frame_in (GstPad *, GstPadProbeInfo * info, gpointer user_data)
         || self->eos_requested.load ())
       return GST_PAD_PROBE_OK;
     g_mutex_lock (&self->lock);
-    if (!self->lost_pending) {
-      self->lost_pending = TRUE;
-      *self->lost_reason = "the stream ended";
-      g_cond_signal (&self->cond);
-    }
+    mark_lost_locked (self, "the stream ended");
     g_mutex_unlock (&self->lock);
     return GST_PAD_PROBE_DROP;
   }
@@ -247,9 +250,9 @@ on_frame_in (GstPad *, GstPadProbeInfo * info, gpointer user_data)
       GST_ELEMENT_INFO (self, RESOURCE, OPEN_READ,
           ("Source %s is back after %" G_GUINT64_FORMAT " ms (%u attempts).",
               source_name (self).c_str (), down_ms, attempts), (nullptr));
-      GstStructure *restored = source_event (self, "source-restored",
-          gst_structure_new ("extra", "attempts", G_TYPE_UINT, attempts,
-              "down-ms", G_TYPE_UINT64, down_ms, nullptr));
+      GstStructure *restored = source_event (self, "source-restored");
+      gst_structure_set (restored, "attempts", G_TYPE_UINT, attempts,
+          "down-ms", G_TYPE_UINT64, down_ms, nullptr);
       g_mutex_lock (&self->lock);
       if (self->pending_restored)
         gst_structure_free (self->pending_restored);
@@ -401,24 +404,20 @@ supervise (gpointer user_data)
     /* A frame or attempt older than timeout: the source stalled. */
     const gint64 last_sign = MAX (self->last_frame_us.load (),
         attempt_started_us);
-    if (self->reconnect && self->decoder && !self->lost_pending
-        && !self->eos_requested.load () && timeout_ms > 0
-        && now - last_sign > (gint64) timeout_ms * 1000) {
-      self->lost_pending = TRUE;
-      *self->lost_reason = self->connected.load () ?
+    if (self->reconnect && self->decoder && timeout_ms > 0
+        && now - last_sign > (gint64) timeout_ms * 1000)
+      mark_lost_locked (self, self->connected.load () ?
           "no frame for " + std::to_string (timeout_ms) + " ms" :
-          "no frame within " + std::to_string (timeout_ms) + " ms of opening";
-    }
+          "no frame within " + std::to_string (timeout_ms) + " ms of opening");
 
+    if (self->eos_requested.load ())
+      self->lost_pending = FALSE;       /* ended: never reopen */
+    const bool open_due = self->reconnect && !self->decoder
+        && now >= next_attempt_us && !self->eos_requested.load ();
     /* Adding, syncing and removing the source must not interleave with a
      * state change of the bin (a source added mid-change could stay
      * behind); the change stops this thread, so never wait for it. */
-    if (self->eos_requested.load ())
-      self->lost_pending = FALSE;       /* ended: never reopen */
-    const bool needs_state = self->lost_pending || (self->reconnect
-        && !self->decoder && now >= next_attempt_us
-        && !self->eos_requested.load ());
-    if (needs_state && !GST_STATE_TRYLOCK (self)) {
+    if ((self->lost_pending || open_due) && !GST_STATE_TRYLOCK (self)) {
       g_cond_wait_until (&self->cond, &self->lock,
           g_get_monotonic_time () + SUPERVISOR_TICK_US);
       continue;
@@ -444,18 +443,17 @@ supervise (gpointer user_data)
               reason.c_str (), delay_us / 1e6), (nullptr));
       if (new_episode) {
         GstPad *queue_src = gst_element_get_static_pad (self->queue, "src");
-        push_source_event (self, queue_src, source_event (self, "source-lost",
-                gst_structure_new ("extra", "reason", G_TYPE_STRING,
-                    reason.c_str (), "connected", G_TYPE_BOOLEAN,
-                    (gboolean) was_connected, nullptr)));
+        GstStructure *lost = source_event (self, "source-lost");
+        gst_structure_set (lost, "reason", G_TYPE_STRING, reason.c_str (),
+            "connected", G_TYPE_BOOLEAN, (gboolean) was_connected, nullptr);
+        push_source_event (self, queue_src, lost);
         gst_object_unref (queue_src);
       }
       g_mutex_lock (&self->lock);
       continue;
     }
 
-    if (self->reconnect && !self->decoder && now >= next_attempt_us
-        && !self->eos_requested.load ()) {
+    if (open_due) {
       if (self->lost_since_us > 0)
         self->reconnects++;
       g_mutex_unlock (&self->lock);
@@ -464,10 +462,7 @@ supervise (gpointer user_data)
       if (create_decoder (self) && !gst_element_sync_state_with_parent
           (self->decoder)) {
         g_mutex_lock (&self->lock);
-        if (!self->lost_pending) {
-          self->lost_pending = TRUE;
-          *self->lost_reason = "could not start the source";
-        }
+        mark_lost_locked (self, "could not start the source");
         g_mutex_unlock (&self->lock);
       }
       GST_STATE_UNLOCK (self);
@@ -517,11 +512,7 @@ gst_live_source_handle_message (GstBin * bin, GstMessage * message)
         GST_MESSAGE_SRC_NAME (message), error->message);
     /* After EOS the stream is over: a source failing then changes nothing. */
     g_mutex_lock (&self->lock);
-    if (!self->lost_pending && !self->stopping && !self->eos_requested.load ()) {
-      self->lost_pending = TRUE;
-      *self->lost_reason = error->message;
-      g_cond_signal (&self->cond);
-    }
+    mark_lost_locked (self, error->message);
     g_mutex_unlock (&self->lock);
     g_error_free (error);
     gst_message_unref (message);

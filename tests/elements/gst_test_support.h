@@ -161,6 +161,13 @@ inline void parse_error(GstMessage* m, std::string& message, std::string& debug,
   g_free(dbg);
 }
 
+// A guint64 property of `e` (G_MAXUINT64 if it could not be read).
+inline guint64 uint64_property(GstElement* e, const char* name) {
+  guint64 v = G_MAXUINT64;
+  g_object_get(e, name, &v, nullptr);
+  return v;
+}
+
 // A fresh directory under $TMPDIR, removed with everything in it.
 struct TempDir {
   std::filesystem::path path;

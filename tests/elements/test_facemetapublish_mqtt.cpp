@@ -274,12 +274,6 @@ uint64_t field(const GstStructure* s, const char* name) {
   return v;
 }
 
-uint64_t uint64_property(GstElement* e, const char* name) {
-  guint64 v = G_MAXUINT64;
-  g_object_get(e, name, &v, nullptr);
-  return v;
-}
-
 // The facemetapublish named `name` inside a harness's bin (a new reference).
 GstElement* element(Harness& t, const char* name) { return gst_bin_get_by_name(GST_BIN(t.h->element), name); }
 
