@@ -1,9 +1,13 @@
 #include "fer/staged_model.h"
 
+#include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core/utility.hpp>
 
 #include "fer/error.h"
 #include "fer/mediapipe_ops.h"
@@ -13,7 +17,7 @@ namespace fer {
 namespace {
 
 using Json = nlohmann::json;
-using TensorTable = std::map<std::string, cv::Mat>;
+using TensorTable = std::map<std::string, cv::Mat>;  // as StagedModel's
 
 // A float tensor of the given TFLite shape.
 cv::Mat make_tensor(const std::vector<int>& shape) {
@@ -38,7 +42,9 @@ size_t count(const std::vector<int>& shape) {
 
 struct StagedModel::Stage {
   virtual ~Stage() = default;
-  virtual void run(TensorTable& tensors) = 0;
+  // Reads its inputs from `tensors`, returns its outputs in `outputs` order.
+  // Stages of one wave run concurrently: `tensors` is only read.
+  virtual std::vector<cv::Mat> run(const TensorTable& tensors) = 0;
 
   std::vector<std::string> inputs, outputs;
   std::vector<int> output_shape;
@@ -54,44 +60,44 @@ namespace {
 
 struct OnnxStage : StagedModel::Stage {
   cv::dnn::Net net;
-  void run(TensorTable& tensors) override {
+  std::vector<cv::Mat> run(const TensorTable& tensors) override {
     for (size_t i = 0; i < inputs.size(); ++i) net.setInput(input(tensors, i), inputs[i]);
     std::vector<cv::Mat> results;
     net.forward(results, outputs);
-    for (size_t i = 0; i < outputs.size(); ++i) tensors[outputs[i]] = results[i];
+    return results;
   }
 };
 
 struct TransformMatrixStage : StagedModel::Stage {
   LandmarksToTransformMatrixOptions options;
-  void run(TensorTable& tensors) override {
+  std::vector<cv::Mat> run(const TensorTable& tensors) override {
     const Matrix4 m = landmarks_to_transform_matrix(input(tensors, 0).ptr<float>(), options);
     cv::Mat out = make_tensor(output_shape);
     std::copy(m.begin(), m.end(), out.ptr<float>());
-    tensors[outputs[0]] = out;
+    return {out};
   }
 };
 
 struct TransformTensorStage : StagedModel::Stage {
   std::vector<int> input_shape;  // NHWC
-  void run(TensorTable& tensors) override {
+  std::vector<cv::Mat> run(const TensorTable& tensors) override {
     const Matrix4 matrix = read_matrix(input(tensors, 1));
     cv::Mat out = make_tensor(output_shape);
     transform_tensor_bilinear(input(tensors, 0).ptr<float>(), input_shape[1], input_shape[2],
                               input_shape[3], matrix, output_shape[1], output_shape[2],
                               out.ptr<float>());
-    tensors[outputs[0]] = out;
+    return {out};
   }
 };
 
 struct TransformLandmarksStage : StagedModel::Stage {
   int dimensions = 2;
-  void run(TensorTable& tensors) override {
+  std::vector<cv::Mat> run(const TensorTable& tensors) override {
     const Matrix4 matrix = read_matrix(input(tensors, 1));
     cv::Mat out = make_tensor(output_shape);
     const int n = static_cast<int>(count(output_shape)) / dimensions;
     transform_landmarks(input(tensors, 0).ptr<float>(), n, dimensions, matrix, out.ptr<float>());
-    tensors[outputs[0]] = out;
+    return {out};
   }
 };
 
@@ -171,6 +177,7 @@ std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
       stage->outputs = s.at("outputs").get<std::vector<std::string>>();
       model->stages_.push_back(std::move(stage));
     }
+    model->waves_ = plan_waves(model->stages_);
   } catch (const Json::exception& e) {
     throw Error("malformed model manifest " + path + ": " + e.what());
   } catch (const ModelNotFound& e) {
@@ -181,11 +188,58 @@ std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
   return model;
 }
 
+// Consecutive stages none of which reads another's outputs form a wave.
+std::vector<std::vector<size_t>> StagedModel::plan_waves(
+    const std::vector<std::unique_ptr<Stage>>& stages) {
+  std::vector<std::vector<size_t>> waves;
+  std::set<std::string> wave_outputs;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const auto& in = stages[i]->inputs;
+    const bool depends = std::any_of(in.begin(), in.end(), [&](const std::string& name) {
+      return wave_outputs.count(name) > 0;
+    });
+    if (waves.empty() || depends) {
+      waves.emplace_back();
+      wave_outputs.clear();
+    }
+    waves.back().push_back(i);
+    wave_outputs.insert(stages[i]->outputs.begin(), stages[i]->outputs.end());
+  }
+  return waves;
+}
+
+void StagedModel::run_wave(const std::vector<size_t>& wave, TensorTable& tensors) {
+  std::vector<std::vector<cv::Mat>> results(wave.size());
+  if (wave.size() == 1) {
+    results[0] = stages_[wave[0]]->run(tensors);
+  } else {
+    // cv::dnn runs the layers of a net started inside parallel_for_ on one
+    // thread, so each branch gets a core instead of every small layer being
+    // split across them.
+    std::vector<std::exception_ptr> errors(wave.size());
+    cv::parallel_for_(cv::Range(0, static_cast<int>(wave.size())), [&](const cv::Range& range) {
+      for (int i = range.start; i < range.end; ++i) {
+        try {
+          results[i] = stages_[wave[i]]->run(tensors);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      }
+    }, static_cast<double>(wave.size()));
+    for (const auto& error : errors)
+      if (error) std::rethrow_exception(error);
+  }
+  for (size_t i = 0; i < wave.size(); ++i) {
+    const Stage& stage = *stages_[wave[i]];
+    for (size_t k = 0; k < stage.outputs.size(); ++k) tensors[stage.outputs[k]] = results[i][k];
+  }
+}
+
 std::vector<cv::Mat> StagedModel::run(const cv::Mat& input) {
   TensorTable tensors;
   tensors[input_name_] = input;
   try {
-    for (auto& stage : stages_) stage->run(tensors);
+    for (const auto& wave : waves_) run_wave(wave, tensors);
   } catch (const cv::Exception& e) {
     throw Error("staged model: " + e.msg);
   }

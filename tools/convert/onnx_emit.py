@@ -27,6 +27,14 @@ NATIVE = "native"
 TO_NCHW = [0, 3, 1, 2]
 TO_NHWC = [0, 2, 3, 1]
 
+# cv::dnn 4.6 runs a depthwise convolution whose input is narrower than
+# DEPTHWISE_FAST_WIDTH columns on a slow path: 2-4x the time at 4-17 columns
+# (docs/performance.md). Such a convolution is emitted with extra zero
+# padding on the right up to that width and its output sliced back, which
+# gives the same values. Below DEPTHWISE_WIDEN_FROM columns it does not pay.
+DEPTHWISE_FAST_WIDTH = 18
+DEPTHWISE_WIDEN_FROM = 4
+
 
 class ConvertError(Exception):
     """Raised for a TFLite construct the converter cannot translate."""
@@ -358,9 +366,27 @@ class GraphEmitter:
         if b_t >= 0:
             ins.append(self.init(self.tname(b_t),
                                  self.const(b_t).astype(np.float32)))
-        self._emit_with_act("Conv", ins, op.outputs[0],
-                            op.options["fused_activation_function"],
-                            kernel_shape=[kh, kw], group=group, **attrs)
+        act = op.options["fused_activation_function"]
+        width = in_shape[2]
+        if depthwise and DEPTHWISE_WIDEN_FROM <= width < DEPTHWISE_FAST_WIDTH:
+            self._widened_conv(ins, op.outputs[0], act, width,
+                               kernel_shape=[kh, kw], group=group, **attrs)
+        else:
+            self._emit_with_act("Conv", ins, op.outputs[0], act,
+                                kernel_shape=[kh, kw], group=group, **attrs)
+
+    def _widened_conv(self, ins, t_out, act, width, pads, **attrs):
+        """Conv on the input padded on the right to DEPTHWISE_FAST_WIDTH
+        columns, then Slice back to the output TFLite expects."""
+        wide_pads = list(pads)
+        wide_pads[3] += DEPTHWISE_FAST_WIDTH - width
+        wide = self.uname(self.tname(t_out) + "/wide")
+        self.node("Conv", ins, [wide], pads=wide_pads, **attrs)
+        width_out = self.shape(t_out)[2]
+        self._emit_with_act("Slice", [wide, self.i64(wide + "/starts", [0]),
+                                      self.i64(wide + "/ends", [width_out]),
+                                      self.i64(wide + "/axes", [3])],
+                            t_out, act)
 
     def op_DEPTHWISE_CONV_2D(self, op):
         self.op_CONV_2D(op, depthwise=True)

@@ -12,6 +12,10 @@ Constant DEQUANTIZE operators (fp16 or int8 weights) are folded into fp32
 constants before planning.  A RESHAPE whose only input is the sole use of a
 custom op's output is absorbed into that custom stage (a reshape of a
 row-major buffer moves no data), so trailing reshapes do not cost a segment.
+
+split_branches() then cuts each ONNX segment into its independent branches
+(the three refinement heads of the face landmark model), so that the runtime
+can run them at the same time.
 """
 
 import numpy as np
@@ -202,3 +206,55 @@ def plan(model, ops, consts):
             raise PlanError("%s: ONNX segment %d produces nothing that is "
                             "used" % (model.path, st.index))
     return stages
+
+
+def split_branches(stages, consts):
+    """Return stages with every ONNX segment cut into its independent
+    branches, in their original order.  Two ops of a segment belong to the
+    same branch when one reads what the other produced, or when later stages
+    read outputs of both (a result and the operand it is combined with);
+    boundary inputs, which several branches may read, do not join them."""
+    result = []
+    for i, st in enumerate(stages):
+        if st.kind != "onnx" or len(st.ops) < 2:
+            result.append(st)
+            continue
+        parent = list(range(len(st.ops)))
+
+        def find(k):
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        def join(group):
+            roots = [find(k) for k in group]
+            for r in roots[1:]:
+                parent[r] = roots[0]
+
+        producer = {t: k for k, op in enumerate(st.ops) for t in op.outputs}
+        for k, op in enumerate(st.ops):
+            join([k] + [producer[t] for t in op.inputs if t in producer])
+        for later in stages[i + 1:]:
+            reads = later.inputs if later.kind == "custom" else \
+                [t for op in later.ops for t in op.inputs]
+            join([producer[t] for t in reads
+                  if t >= 0 and t not in consts and t in producer])
+        branches = {}
+        for k, op in enumerate(st.ops):
+            branches.setdefault(find(k), []).append(op)
+        if len(branches) == 1:
+            result.append(st)
+            continue
+        for ops in branches.values():
+            produced = {t for op in ops for t in op.outputs}
+            branch = Stage("onnx", st.index)
+            branch.ops = ops
+            branch.inputs = [t for t in st.inputs
+                             if any(t in op.inputs for op in ops)]
+            branch.outputs = [t for t in st.outputs if t in produced]
+            if not branch.outputs:
+                raise PlanError("ONNX segment %d: a branch of %d ops produces "
+                                "nothing that is used" % (st.index, len(ops)))
+            result.append(branch)
+    return result

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from tflite_reader import read_model, TFLiteError  # noqa: E402
-from partition import fold_constants, plan, PlanError  # noqa: E402
+from partition import fold_constants, plan, split_branches, PlanError  # noqa: E402
 from atomic_write import write_if_changed  # noqa: E402
 from onnx_emit import GraphEmitter, ConvertError, sanitize  # noqa: E402
 from onnx_emit import supported_builtins  # noqa: E402
@@ -104,6 +104,7 @@ def convert(src, dst, force_split=False, log=print):
         log("wrote %s" % dst)
         return [dst]
 
+    stages = split_branches(stages, consts)
     written = []
     stage_json = []
     boundary = {}

@@ -6,8 +6,10 @@
 //   writes NAME.manifest.json: the model input, an ordered list of stages
 //   (an ONNX part, or one custom op with its decoded options) naming the
 //   tensors each reads and writes, and the final outputs. run() executes the
-//   stages in order over a table of named tensors. Tensors crossing stage
-//   boundaries keep TFLite's shapes and NHWC layout.
+//   stages in order over a table of named tensors; consecutive stages that
+//   do not read each other's outputs (the independent branches the converter
+//   cuts, e.g. the three refinement heads) run concurrently, one thread each.
+//   Tensors crossing stage boundaries keep TFLite's shapes and NHWC layout.
 //
 // ERRORS
 //   load() throws fer::Error naming the manifest (and the field) when it is
@@ -46,12 +48,18 @@ class StagedModel {
   struct Stage;  // one ONNX part or custom op (defined in staged_model.cpp)
 
  private:
+  using TensorTable = std::map<std::string, cv::Mat>;
+
   StagedModel() = default;
+  static std::vector<std::vector<size_t>> plan_waves(
+      const std::vector<std::unique_ptr<Stage>>& stages);
+  void run_wave(const std::vector<size_t>& wave, TensorTable& tensors);
 
   std::string input_name_;
   std::vector<int> input_shape_;
   std::vector<std::string> output_names_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  std::vector<std::vector<size_t>> waves_;  // indices into stages_, in order
 };
 
 }  // namespace fer
