@@ -337,8 +337,10 @@ TEST(EmotionClassifier, TwoRealFacesSideBySide) {
     EXPECT_EQ(pair.faces[i].emotion->label, by_itself.label);
     for (size_t k = 0; k < by_itself.probabilities.size(); ++k) {
       const std::string& label = by_itself.probabilities[k].label;
+      // Not exact: adding the image width to the landmarks rounds them (a
+      // float's step at x = 600 is 6e-5 px), which moves the crop that much.
       EXPECT_NEAR(batched.faces[i].emotion->probabilities[k].probability,
-                  by_itself.probabilities[k].probability, 1e-4) << label;
+                  by_itself.probabilities[k].probability, 5e-4) << label;
       EXPECT_NEAR(pair.faces[i].emotion->probabilities[k].probability,
                   by_itself.probabilities[k].probability, 0.1) << label;
     }

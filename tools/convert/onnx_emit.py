@@ -362,18 +362,48 @@ class GraphEmitter:
                           % (in_shape[3], w.shape[3]))
         kh, kw = w_onnx.shape[2], w_onnx.shape[3]
         attrs = self._spatial(op, in_shape, kh, kw, op.options)
-        ins = [self.get(x), self.init(self.tname(w_t), w_onnx)]
-        if b_t >= 0:
-            ins.append(self.init(self.tname(b_t),
-                                 self.const(b_t).astype(np.float32)))
         act = op.options["fused_activation_function"]
+        bias = [self.init(self.tname(b_t), self.const(b_t).astype(np.float32))] \
+            if b_t >= 0 else []
+        if group == 1 and in_shape[:3] == [1, kh, kw] and \
+                attrs["pads"] == [0, 0, 0, 0]:
+            self._dense_conv(x, w_onnx, bias, op.outputs[0], act)
+            return
+        ins = [self.get(x), self.init(self.tname(w_t), w_onnx)] + bias
         width = in_shape[2]
         if depthwise and DEPTHWISE_WIDEN_FROM <= width < DEPTHWISE_FAST_WIDTH:
             self._widened_conv(ins, op.outputs[0], act, width,
                                kernel_shape=[kh, kw], group=group, **attrs)
-        else:
-            self._emit_with_act("Conv", ins, op.outputs[0], act,
-                                kernel_shape=[kh, kw], group=group, **attrs)
+            return
+        pt, pl, pb, pr = attrs["pads"]
+        if op.options["padding"] == 0 and (pt, pl) != (pb, pr) and \
+                attrs["dilations"] == [1, 1]:
+            # TFLite's SAME puts the odd pad at the end, as ONNX's SAME_UPPER
+            # does. cv::dnn (4.6) applies those pads inside the convolution;
+            # unequal explicit pads cost a separate padding layer (more than
+            # half of the time of a strided depthwise convolution).
+            del attrs["pads"]
+            attrs["auto_pad"] = "SAME_UPPER"
+        self._emit_with_act("Conv", ins, op.outputs[0], act,
+                            kernel_shape=[kh, kw], group=group, **attrs)
+
+    def _dense_conv(self, x, w_onnx, bias, t_out, act):
+        """A convolution whose kernel covers its whole input (one output
+        pixel) as a fully connected layer: cv::dnn (4.6) runs it about 10
+        times faster as Gemm than as Conv."""
+        k = w_onnx.shape[0]
+        flat = self.uname(self.tname(t_out) + "/flat")
+        self.node("Flatten", [self.get(x)], [flat], axis=1)  # keeps batches
+        weights = self.init(self.tname(t_out) + "/dense",
+                            w_onnx.reshape(k, -1))
+        if not bias:
+            bias = [self.init(self.tname(t_out) + "/zero_bias",
+                              np.zeros(k, np.float32))]
+        dense = self.uname(self.tname(t_out) + "/gemm")
+        self.node("Gemm", [flat, weights] + bias, [dense], transB=1)
+        self._emit_with_act("Reshape", [dense, self.i64(dense + "/shape",
+                                                        [-1, k, 1, 1])],
+                            t_out, act)
 
     def _widened_conv(self, ins, t_out, act, width, pads, **attrs):
         """Conv on the input padded on the right to DEPTHWISE_FAST_WIDTH
