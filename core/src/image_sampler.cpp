@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -70,24 +71,19 @@ cv::Mat yuv_to_rgb(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v,
   const float y_scale = full_range ? 1.0f : 255.0f / 219.0f;
   const float c_scale = full_range ? 1.0f : 255.0f / 224.0f;
   const float y_offset = full_range ? 0.0f : 16.0f;
-  cv::Mat rgb(y.size(), CV_8UC3);
-  for (int row = 0; row < y.rows; ++row) {
-    const auto* py = y.ptr<std::uint8_t>(row);
-    const auto* pu = u.ptr<std::uint8_t>(row);
-    const auto* pv = v.ptr<std::uint8_t>(row);
-    auto* out = rgb.ptr<std::uint8_t>(row);
-    for (int col = 0; col < y.cols; ++col) {
-      const float l = (py[col] - y_offset) * y_scale;
-      const float cb = (pu[col] - 128.0f) * c_scale;
-      const float cr = (pv[col] - 128.0f) * c_scale;
-      const float r = l + 2.0f * (1.0f - kr) * cr;
-      const float b = l + 2.0f * (1.0f - kb) * cb;
-      const float g = l - (2.0f * kb * (1.0f - kb) * cb + 2.0f * kr * (1.0f - kr) * cr) / kg;
-      out[3 * col + 0] = cv::saturate_cast<std::uint8_t>(r);
-      out[3 * col + 1] = cv::saturate_cast<std::uint8_t>(g);
-      out[3 * col + 2] = cv::saturate_cast<std::uint8_t>(b);
-    }
-  }
+  // R, G and B are affine in (Y, U, V): one cv::transform (vectorised)
+  // instead of a per-pixel loop.
+  const float r_v = 2.0f * (1.0f - kr) * c_scale;
+  const float g_u = -2.0f * kb * (1.0f - kb) * c_scale / kg;
+  const float g_v = -2.0f * kr * (1.0f - kr) * c_scale / kg;
+  const float b_u = 2.0f * (1.0f - kb) * c_scale;
+  const float luma_offset = -y_scale * y_offset;
+  const cv::Matx34f to_rgb(y_scale, 0.0f, r_v, luma_offset - 128.0f * r_v,
+                           y_scale, g_u, g_v, luma_offset - 128.0f * (g_u + g_v),
+                           y_scale, b_u, 0.0f, luma_offset - 128.0f * b_u);
+  cv::Mat yuv, rgb;
+  cv::merge(std::vector<cv::Mat>{y, u, v}, yuv);
+  cv::transform(yuv, rgb, to_rgb);
   return rgb;
 }
 
