@@ -266,6 +266,46 @@ class ConvertAndRun(unittest.TestCase):
         self.check(self.conv_model(7, 7, 3, 0, 3, 1, 0, depthwise=True,
                                    mult=2))
 
+    def onnx_nodes(self, tm):
+        import onnx
+        _, dst, _ = self.convert(tm)
+        return onnx.load(dst).graph.node
+
+    def test_narrow_depthwise_is_widened(self):
+        # cv::dnn 4.6 is slow below 18 input columns: padded, then sliced
+        for w, s, widened in [(12, 1, True), (12, 2, True), (4, 1, True),
+                              (3, 1, False), (18, 1, False)]:
+            with self.subTest(w=w, s=s):
+                tm = self.conv_model(w, w, 4, 0, 3, s, 0, depthwise=True)
+                self.check(tm)
+                kinds = [n.op_type for n in self.onnx_nodes(tm)]
+                self.assertEqual("Slice" in kinds, widened, kinds)
+
+    def test_same_asymmetric_conv_is_same_upper(self):
+        tm = self.conv_model(8, 8, 3, 4, 3, 2, 0)
+        (conv,) = [n for n in self.onnx_nodes(tm) if n.op_type == "Conv"]
+        attrs = {a.name: a for a in conv.attribute}
+        self.assertEqual(attrs["auto_pad"].s, b"SAME_UPPER")
+        self.assertNotIn("pads", attrs)
+
+    def test_conv_over_whole_input_is_gemm(self):
+        tm = self.conv_model(3, 3, 8, 20, 3, 1, 1, act=1)
+        self.check(tm)
+        kinds = [n.op_type for n in self.onnx_nodes(tm)]
+        self.assertIn("Gemm", kinds)
+        self.assertNotIn("Conv", kinds)
+        if cv2 is None:
+            self.skipTest("python3-opencv not installed")
+        # a batch of two gives each item's own result
+        net = cv2.dnn.readNetFromONNX(os.path.join(self.tmp.name, "m.onnx"))
+        x = rnd(2, 3, 3, 8, seed=3)
+        net.setInput(x, "x")
+        both = net.forward("y")
+        net.setInput(x[1:], "x")
+        one = net.forward("y")
+        self.assertEqual(both.shape[0], 2)
+        np.testing.assert_allclose(both[1].reshape(one.shape), one, rtol=1e-5)
+
     # -- pooling ------------------------------------------------------------
     def pool_model(self, kind, h, k, s, padding):
         tm = TinyModel()
@@ -378,6 +418,30 @@ class ConvertAndRun(unittest.TestCase):
         self.assertEqual(man["stages"][1]["outputs"], ["out"])
         self.assertEqual(man["stages"][1]["output_shape"], [1, 1, 1, 10])
         self.assertEqual(man["stages"][0]["outputs"], ["r"])
+
+    def test_independent_branches_are_separate_parts(self):
+        # after the custom op, two chains that only share its output
+        tm = TinyModel()
+        x = tm.tensor("x", [1, 1, 1, 10])
+        mtx = tm.tensor("matrix", [1, 4, 4])
+        r = tm.tensor("r", [1, 5, 2])
+        t = tm.tensor("t", [1, 5, 2])
+        a = tm.tensor("a", [1, 5, 2])
+        a2 = tm.tensor("a2", [1, 5, 2])
+        b = tm.tensor("b", [1, 5, 2])
+        tm.op("RESHAPE", [x], [r])
+        tm.op("CUSTOM", [r, mtx], [t], custom="TransformLandmarks")
+        tm.op("MUL", [t, tm.const("two", np.array([2], np.float32))], [a])
+        tm.op("MUL", [t, tm.const("three", np.array([3], np.float32))], [b])
+        tm.op("ADD", [a, tm.const("one", np.array([1], np.float32))], [a2])
+        tm.inputs, tm.outputs = [x, mtx], [a2, b]
+        self.convert(tm)
+        with open(os.path.join(self.tmp.name, "m.manifest.json")) as f:
+            stages = json.load(f)["stages"]
+        self.assertEqual([s["kind"] for s in stages],
+                         ["onnx", "custom", "onnx", "onnx"])
+        self.assertEqual([(s["inputs"], s["outputs"]) for s in stages[2:]],
+                         [(["t"], ["a2"]), (["t"], ["b"])])
 
     def test_errors(self):
         tm = TinyModel()
