@@ -17,7 +17,7 @@ namespace fer {
 namespace {
 
 using Json = nlohmann::json;
-using TensorTable = std::map<std::string, cv::Mat>;  // as StagedModel's
+using TensorTable = StagedModel::TensorTable;
 
 // A float tensor of the given TFLite shape.
 cv::Mat make_tensor(const std::vector<int>& shape) {

@@ -208,7 +208,7 @@ def plan(model, ops, consts):
     return stages
 
 
-def split_branches(stages, consts):
+def split_branches(stages):
     """Return stages with every ONNX segment cut into its independent
     branches, in their original order.  Two ops of a segment belong to the
     same branch when one reads what the other produced, or when later stages
@@ -238,8 +238,7 @@ def split_branches(stages, consts):
         for later in stages[i + 1:]:
             reads = later.inputs if later.kind == "custom" else \
                 [t for op in later.ops for t in op.inputs]
-            join([producer[t] for t in reads
-                  if t >= 0 and t not in consts and t in producer])
+            join([producer[t] for t in reads if t in producer])
         branches = {}
         for k, op in enumerate(st.ops):
             branches.setdefault(find(k), []).append(op)

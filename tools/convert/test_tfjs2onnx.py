@@ -143,6 +143,15 @@ def run_cv(onnx_path, feeds, net=None):
     return [np.array(o) for o in outs]
 
 
+def assert_batch_items_alone(onnx_path, net, x, y):
+    """y, the output for batch x, holds each item's result when run alone,
+    and running the batch again gives exactly y."""
+    for b in range(len(x)):
+        y1 = run_cv(onnx_path, [x[b:b + 1]], net)[0]
+        np.testing.assert_allclose(y1[0], y[b], rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(run_cv(onnx_path, [x], net)[0], y)
+
+
 class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -565,10 +574,7 @@ class TestEmotionModel(Base):
         y = run_cv(out, [x], net)[0]
         diff = np.abs(y - ref).max()
         self.assertLess(diff, 1e-5)
-        for b in range(len(x)):
-            y1 = run_cv(out, [x[b:b + 1]], net)[0]
-            np.testing.assert_allclose(y1[0], y[b], rtol=1e-5, atol=1e-7)
-        np.testing.assert_array_equal(run_cv(out, [x], net)[0], y)
+        assert_batch_items_alone(out, net, x, y)
         if len(xs) > 1:
             labels = ["angry", "disgust", "fear", "happy", "sad",
                       "surprise", "neutral"]
@@ -664,10 +670,7 @@ class TestFaceApiExpression(Base):
                     _softmax(logits_ref)).max()
         self.assertLess(dl, 1e-4)
         self.assertLess(dp, 1e-5)
-        for b in range(len(x)):
-            y1 = run_cv(out, [x[b:b + 1]], net)[0]
-            np.testing.assert_allclose(y1[0], y[b], rtol=1e-5, atol=1e-7)
-        np.testing.assert_array_equal(run_cv(out, [x], net)[0], y)
+        assert_batch_items_alone(out, net, x, y)
         if len(imgs) > 1:
             labels = ["neutral", "happy", "sad", "angry", "fear",
                       "disgust", "surprise"]

@@ -104,7 +104,7 @@ def convert(src, dst, force_split=False, log=print):
         log("wrote %s" % dst)
         return [dst]
 
-    stages = split_branches(stages, consts)
+    stages = split_branches(stages)
     written = []
     stage_json = []
     boundary = {}

@@ -46,10 +46,9 @@ class StagedModel {
   const std::vector<std::string>& output_names() const { return output_names_; }
 
   struct Stage;  // one ONNX part or custom op (defined in staged_model.cpp)
+  using TensorTable = std::map<std::string, cv::Mat>;  // tensors by name
 
  private:
-  using TensorTable = std::map<std::string, cv::Mat>;
-
   StagedModel() = default;
   static std::vector<std::vector<size_t>> plan_waves(
       const std::vector<std::unique_ptr<Stage>>& stages);
