@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tflite_reader import read_model  # noqa: E402
 import tflite_numpy_ref  # noqa: E402
 from manifest_runner import ManifestRunner, make_blob  # noqa: E402
+from cv2_layers import read_net  # noqa: E402
 
 REL_TOL = 1e-4
 FAILURES = []
@@ -99,7 +100,7 @@ def check_detector(tfl, onnx_path, img, nbench):
     lb, (ox, oy, s) = letterbox(img, size)
     x = (lb.astype(np.float32) / 127.5 - 1.0)[None]
     ref = tflite_numpy_ref.run(m, {inp.name: x})
-    net = cv2.dnn.readNetFromONNX(onnx_path)
+    net = read_net(onnx_path)
     names = [T[t].name for t in m.outputs]
     net.setInput(x, inp.name)
     outs = dict(zip(names, net.forward(names)))

@@ -14,6 +14,7 @@ import numpy as np
 import cv2
 
 import custom_ops_reference
+from cv2_layers import read_net
 
 
 def make_blob(arr):
@@ -36,7 +37,7 @@ class ManifestRunner:
         self.nets = {}
         for st in self.manifest["stages"]:
             if st["kind"] == "onnx":
-                net = cv2.dnn.readNetFromONNX(os.path.join(base, st["file"]))
+                net = read_net(os.path.join(base, st["file"]))
                 net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
                 net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
                 self.nets[st["file"]] = net

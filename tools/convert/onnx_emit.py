@@ -27,13 +27,16 @@ NATIVE = "native"
 TO_NCHW = [0, 3, 1, 2]
 TO_NHWC = [0, 2, 3, 1]
 
-# cv::dnn 4.6 runs a depthwise convolution whose input is narrower than
-# DEPTHWISE_FAST_WIDTH columns on a slow path: 2-4x the time at 4-17 columns
-# (docs/performance.md). Such a convolution is emitted with extra zero
-# padding on the right up to that width and its output sliced back, which
-# gives the same values. Below DEPTHWISE_WIDEN_FROM columns it does not pay.
+# cv::dnn 4.6 has a vectorised depthwise convolution only for 3x3 kernels on
+# inputs of at least DEPTHWISE_FAST_WIDTH columns; on narrower inputs it is
+# 3-5x slower than the arithmetic needs (docs/performance.md). Such
+# convolutions are written as nodes DepthwiseConv2D of the CUSTOM_DOMAIN,
+# which the engine runs with its own cv::dnn layer
+# (core/src/depthwise_conv_layer.h) and the Python tools with
+# cv2_layers.py. Same attributes and semantics as ONNX Conv with group = C.
 DEPTHWISE_FAST_WIDTH = 18
-DEPTHWISE_WIDEN_FROM = 4
+CUSTOM_DOMAIN = "gst_fer"
+CUSTOM_DOMAIN_VERSION = 1
 
 
 class ConvertError(Exception):
@@ -131,9 +134,10 @@ class GraphEmitter:
         where = ("operator %d (%s)" % (op.index, op.kind)) if op else "graph"
         raise ConvertError("%s: %s: %s" % (self.m.path, where, msg))
 
-    def node(self, op_type, inputs, outputs, **attrs):
+    def node(self, op_type, inputs, outputs, domain=None, **attrs):
         self.nodes.append(helper.make_node(op_type, inputs, outputs,
-                                           name=outputs[0], **attrs))
+                                           name=outputs[0], domain=domain,
+                                           **attrs))
 
     def init(self, base, array):
         name = self.uname(base)
@@ -299,10 +303,12 @@ class GraphEmitter:
         graph = helper.make_graph(self.nodes, self.graph_name, g_inputs,
                                   g_outputs, initializer=self.inits,
                                   doc_string=self.doc)
+        custom = [helper.make_opsetid(CUSTOM_DOMAIN, CUSTOM_DOMAIN_VERSION)] \
+            if any(n.domain == CUSTOM_DOMAIN for n in self.nodes) else []
         model = helper.make_model(
             graph, producer_name=self.producer,
             producer_version="1",
-            opset_imports=[helper.make_opsetid("", OPSET)])
+            opset_imports=[helper.make_opsetid("", OPSET)] + custom)
         model.ir_version = 6  # ONNX 1.6 era IR: fine for OpenCV 4.6
         onnx.checker.check_model(model)
         return model
@@ -370,10 +376,12 @@ class GraphEmitter:
             self._dense_conv(x, w_onnx, bias, op.outputs[0], act)
             return
         ins = [self.get(x), self.init(self.tname(w_t), w_onnx)] + bias
-        width = in_shape[2]
-        if depthwise and DEPTHWISE_WIDEN_FROM <= width < DEPTHWISE_FAST_WIDTH:
-            self._widened_conv(ins, op.outputs[0], act, width,
-                               kernel_shape=[kh, kw], group=group, **attrs)
+        if depthwise and w_onnx.shape[0] == group and \
+                in_shape[2] < DEPTHWISE_FAST_WIDTH and \
+                attrs["dilations"] == [1, 1]:
+            self._emit_with_act("DepthwiseConv2D", ins, op.outputs[0], act,
+                                domain=CUSTOM_DOMAIN, pads=attrs["pads"],
+                                strides=attrs["strides"])
             return
         pt, pl, pb, pr = attrs["pads"]
         if op.options["padding"] == 0 and (pt, pl) != (pb, pr) and \
@@ -403,19 +411,6 @@ class GraphEmitter:
         self.node("Gemm", [flat, weights] + bias, [dense], transB=1)
         self._emit_with_act("Reshape", [dense, self.i64(dense + "/shape",
                                                         [-1, k, 1, 1])],
-                            t_out, act)
-
-    def _widened_conv(self, ins, t_out, act, width, pads, **attrs):
-        """Conv on the input padded on the right to DEPTHWISE_FAST_WIDTH
-        columns, then Slice back to the output TFLite expects."""
-        wide_pads = list(pads)
-        wide_pads[3] += DEPTHWISE_FAST_WIDTH - width
-        wide = self.uname(self.tname(t_out) + "/wide")
-        self.node("Conv", ins, [wide], pads=wide_pads, **attrs)
-        width_out = self.shape(t_out)[2]
-        self._emit_with_act("Slice", [wide, self.i64(wide + "/starts", [0]),
-                                      self.i64(wide + "/ends", [width_out]),
-                                      self.i64(wide + "/axes", [3])],
                             t_out, act)
 
     def op_DEPTHWISE_CONV_2D(self, op):

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tfjs2onnx  # noqa: E402
 import tfjs_numpy_ref  # noqa: E402
+from cv2_layers import read_net  # noqa: E402
 
 try:
     import cv2
@@ -136,7 +137,7 @@ def run_cv(onnx_path, feeds, net=None):
     order."""
     m = onnx.load(onnx_path)
     if net is None:
-        net = cv2.dnn.readNetFromONNX(onnx_path)
+        net = read_net(onnx_path)
     for inp, x in zip(m.graph.input, feeds):
         net.setInput(np.ascontiguousarray(x), inp.name)
     outs = net.forward([o.name for o in m.graph.output])
@@ -187,7 +188,7 @@ class Base(unittest.TestCase):
         self.assertEqual([o.name for o in m.graph.output], list(outputs))
         if cv2 is None:
             return ref
-        net = cv2.dnn.readNetFromONNX(out)
+        net = read_net(out)
         got = run_cv(out, [feeds[n] for n, _ in g.inputs], net)
         for name, y in zip(outputs, got):
             r = ref[name]
@@ -570,7 +571,7 @@ class TestEmotionModel(Base):
             xs = [face, face[:, :, ::-1]] + xs
         x = np.concatenate(xs).astype(np.float32)
         ref = tfjs_numpy_ref.run(graph, {"input_1": x})["Identity"]
-        net = cv2.dnn.readNetFromONNX(out)
+        net = read_net(out)
         y = run_cv(out, [x], net)[0]
         diff = np.abs(y - ref).max()
         self.assertLess(diff, 1e-5)
@@ -662,7 +663,7 @@ class TestFaceApiExpression(Base):
         mean = np.array([122.782, 117.001, 104.298], np.float32)
         x = ((rgb - mean) / np.float32(255)).astype(np.float32)
         logits_ref = faceapi_reference(weights, x)
-        net = cv2.dnn.readNetFromONNX(out)
+        net = read_net(out)
         y = run_cv(out, [x], net)[0]
         self.assertEqual(y.shape, (len(x), 7))
         dl = np.abs(y - logits_ref).max()

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tflite2onnx  # noqa: E402
 from tflite_reader import read_model  # noqa: E402
 import tflite_numpy_ref  # noqa: E402
+from cv2_layers import read_net  # noqa: E402
 
 try:
     import cv2
@@ -209,7 +210,7 @@ class ConvertAndRun(unittest.TestCase):
         ref = tflite_numpy_ref.run(m, feeds)
         if cv2 is None:
             self.skipTest("python3-opencv not installed")
-        net = cv2.dnn.readNetFromONNX(dst)
+        net = read_net(dst)
         for k, v in feeds.items():
             net.setInput(v, k)
         names = [m.tensors[t].name for t in m.outputs]
@@ -271,15 +272,26 @@ class ConvertAndRun(unittest.TestCase):
         _, dst, _ = self.convert(tm)
         return onnx.load(dst).graph.node
 
-    def test_narrow_depthwise_is_widened(self):
-        # cv::dnn 4.6 is slow below 18 input columns: padded, then sliced
-        for w, s, widened in [(12, 1, True), (12, 2, True), (4, 1, True),
-                              (3, 1, False), (18, 1, False)]:
-            with self.subTest(w=w, s=s):
-                tm = self.conv_model(w, w, 4, 0, 3, s, 0, depthwise=True)
+    def test_narrow_depthwise_is_custom_op(self):
+        # cv::dnn 4.6 is slow below 18 input columns: the engine's own layer
+        for w, k, s, act, custom in [(12, 3, 1, 0, True), (12, 3, 2, 0, True),
+                                     (4, 3, 1, 1, True), (3, 3, 1, 0, True),
+                                     (9, 5, 2, 3, True), (18, 3, 1, 0, False)]:
+            with self.subTest(w=w, k=k, s=s):
+                tm = self.conv_model(w, w, 4, 0, k, s, 0, act=act,
+                                     depthwise=True)
                 self.check(tm)
-                kinds = [n.op_type for n in self.onnx_nodes(tm)]
-                self.assertEqual("Slice" in kinds, widened, kinds)
+                nodes = self.onnx_nodes(tm)
+                custom_nodes = [n for n in nodes if n.domain == "gst_fer"]
+                self.assertEqual(bool(custom_nodes), custom,
+                                 [n.op_type for n in nodes])
+                if custom:
+                    self.assertEqual(custom_nodes[0].op_type,
+                                     "DepthwiseConv2D")
+        # a depth multiplier keeps the standard Conv
+        tm = self.conv_model(7, 7, 3, 0, 3, 1, 0, depthwise=True, mult=2)
+        self.assertFalse([n for n in self.onnx_nodes(tm)
+                          if n.domain == "gst_fer"])
 
     def test_same_asymmetric_conv_is_same_upper(self):
         tm = self.conv_model(8, 8, 3, 4, 3, 2, 0)
@@ -297,7 +309,7 @@ class ConvertAndRun(unittest.TestCase):
         if cv2 is None:
             self.skipTest("python3-opencv not installed")
         # a batch of two gives each item's own result
-        net = cv2.dnn.readNetFromONNX(os.path.join(self.tmp.name, "m.onnx"))
+        net = read_net(os.path.join(self.tmp.name, "m.onnx"))
         x = rnd(2, 3, 3, 8, seed=3)
         net.setInput(x, "x")
         both = net.forward("y")
