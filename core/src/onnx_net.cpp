@@ -2,9 +2,8 @@
 
 #include <fstream>
 #include <iterator>
-#include <set>
-
 #include <mutex>
+#include <set>
 
 #include <opencv2/core/utils/logger.hpp>
 
