@@ -14,6 +14,10 @@
  * which facemetapublish writes as the "source" and "dropped" fields. A file
  * without pace is read as fast as the analytics go and never dropped.
  *
+ * A file that gives no frame within timeout ms of starting is an error
+ * (damaged, truncated or without video) rather than a wait for ever: for
+ * some truncated files decodebin loses the demuxer's own error.
+ *
  * When a live source fails (an error, the end of its stream, or no frame
  * for timeout ms), it is torn down and opened again after retry-delay ms,
  * doubling up to retry-max-delay ms, until it delivers frames again;
@@ -113,6 +117,9 @@ struct _GstLiveSource
   std::atomic < guint > reconnects;
   std::atomic < bool > connected;
   std::atomic < gint64 > last_frame_us;   /* monotonic */
+  /* A file: when it started waiting for its first frame (monotonic); 0 when
+   * not waiting. */
+  std::atomic < gint64 > file_wait_since_us;
   std::atomic < bool > eos_requested;
 
   /* Supervisor (lock + cond). */
@@ -410,6 +417,24 @@ supervise (gpointer user_data)
           "no frame for " + std::to_string (timeout_ms) + " ms" :
           "no frame within " + std::to_string (timeout_ms) + " ms of opening");
 
+    /* A file without a single frame: no camera to wait for; decodebin may
+     * have lost the demuxer's error, so this one is posted instead. */
+    gint64 file_wait = self->file_wait_since_us.load ();
+    if (!self->reconnect && file_wait > 0 && timeout_ms > 0
+        && now - file_wait > (gint64) timeout_ms * 1000
+        && self->frames_in.load () == 0 && !self->eos_requested.load ()
+        && self->file_wait_since_us.compare_exchange_strong (file_wait, 0)) {
+      g_mutex_unlock (&self->lock);
+      GST_ELEMENT_ERROR (self, STREAM, FAILED,
+          ("No video frame from %s within %u ms of starting: the file is "
+              "damaged or truncated, or holds no video.",
+              current_uri (self).c_str (), timeout_ms),
+          ("livesource %s: timeout=%u ms (0: wait for ever)",
+              source_name (self).c_str (), timeout_ms));
+      g_mutex_lock (&self->lock);
+      continue;
+    }
+
     if (self->eos_requested.load ())
       self->lost_pending = FALSE;       /* ended: never reopen */
     const bool open_due = self->reconnect && !self->decoder
@@ -575,6 +600,7 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
       self->connected = false;
       self->eos_requested = false;
       self->last_frame_us = 0;
+      self->file_wait_since_us = 0;
       self->stopping = FALSE;
       self->lost_pending = FALSE;
       self->lost_since_us = 0;
@@ -597,11 +623,22 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (ret == GST_STATE_CHANGE_FAILURE)
         break;
+      /* A file prerolls now; a paced one only starts when playing. */
+      if (!self->live)
+        self->file_wait_since_us = g_get_monotonic_time ();
       self->supervisor = g_thread_new ("livesource", supervise, self);
       /* The source's liveness decides prerolling; a camera that is still
        * connecting must not block the pipeline. */
       if (self->live)
         ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      if (!self->reconnect && self->live && self->frames_in.load () == 0)
+        self->file_wait_since_us = g_get_monotonic_time ();
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      if (self->live)
+        self->file_wait_since_us = 0;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       remove_decoder (self);
@@ -769,7 +806,8 @@ gst_live_source_class_init (GstLiveSourceClass * klass)
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",
           "Live: milliseconds without a frame after which the source counts as "
-          "lost and is reopened (0: never)", 0, G_MAXUINT, DEFAULT_TIMEOUT,
+          "lost and is reopened; a file: no frame within this time of starting "
+          "is an error (0: never)", 0, G_MAXUINT, DEFAULT_TIMEOUT,
           rw_playing));
   g_object_class_install_property (gobject_class, PROP_RETRY_DELAY,
       g_param_spec_uint ("retry-delay", "Retry delay",

@@ -25,10 +25,18 @@ for f in "$out/overlay.mp4" "$out/faces.jsonl"; do
 done
 rm -f "$out/overlay.mp4" "$out/faces.jsonl"
 
+# A file through livesource (no pace: every frame analysed): a damaged file
+# is an error, never a wait for ever (docs/elements/livesource.md). A camera
+# straight through uridecodebin: every frame analysed, a drop ends the run.
+case $uri in
+  file://*) src=(livesource uri="$uri" name=main-job) ;;
+  *) src=(uridecodebin uri="$uri" caps=video/x-raw) ;;
+esac
+
 echo "main-job: processing $uri"
 # -e: on Ctrl-C (e.g. an endless RTSP stream) send EOS so the MP4 is finalised.
 gst-launch-1.0 -e -q \
-  uridecodebin uri="$uri" caps=video/x-raw ! progressreport update-freq=5 ! \
+  "${src[@]}" ! progressreport update-freq=5 ! \
   videoconvert ! facelandmarks ! emotionclassify ! \
   facemetapublish location="$out/faces.jsonl" ! \
   overlay ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=veryfast ! h264parse ! \
