@@ -119,11 +119,15 @@ std::string quoted(const std::string& s) {
   return out;
 }
 
-// file -> decodebin -> facelandmarks -> facemetapublish(json) -> fakesink
+// decoded video -> facelandmarks -> facemetapublish(json) -> fakesink
+std::string analysis_tail(const std::string& json_path) {
+  return " ! videoconvert ! facelandmarks ! facemetapublish location=" + quoted(json_path) +
+         " ! fakesink name=sink";
+}
+
+// file -> decodebin -> analysis_tail
 std::string analysis_launch(const std::string& video, const std::string& json_path) {
-  return "filesrc location=" + quoted(video) +
-         " ! decodebin ! videoconvert ! facelandmarks ! facemetapublish location=" +
-         quoted(json_path) + " ! fakesink name=sink";
+  return "filesrc location=" + quoted(video) + " ! decodebin" + analysis_tail(json_path);
 }
 
 // Checks the lines are whole JSON objects numbered 0, 1, 2, ...
@@ -230,12 +234,10 @@ TEST(FilePipeline, Cap12WholeClipWithOcclusion) {
 // livesource posts an error when no frame comes within its timeout.
 namespace {
 
-// file -> livesource -> facelandmarks -> facemetapublish(json) -> fakesink
+// file -> livesource -> analysis_tail
 std::string guarded_analysis_launch(const std::string& video, const std::string& json_path) {
   gchar* uri = gst_filename_to_uri(video.c_str(), nullptr);
-  const std::string launch = "livesource uri=" + quoted(uri) +
-                             " ! videoconvert ! facelandmarks ! facemetapublish location=" +
-                             quoted(json_path) + " ! fakesink name=sink";
+  const std::string launch = "livesource uri=" + quoted(uri) + analysis_tail(json_path);
   g_free(uri);
   return launch;
 }
