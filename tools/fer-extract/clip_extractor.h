@@ -2,9 +2,9 @@
 // same core stages as facelandmarks, encoded whole with the Haar wavelet.
 //
 // WHAT THIS DOES
-//   Decodes the clip with `filesrc ! decodebin ! videoconvert ! appsink`, the
-//   appsink accepting exactly the formats facelandmarks accepts, so the frames
-//   are the ones `filesrc ! decodebin ! videoconvert ! facelandmarks` sees.
+//   Decodes the clip with fer_tools::decode_video (video_decoder.h), so the
+//   frames are the ones `filesrc ! decodebin ! videoconvert ! facelandmarks`
+//   sees.
 //   Each frame goes through fer::FaceTracker (facelandmarks' defaults, except
 //   max_faces = 1: seed 000 processes one face per clip) and
 //   fer::FaceAnalyzer, as gstfacelandmarks.cpp does. For every frame with a
@@ -16,9 +16,8 @@
 //
 //   Seed 000's quality rules decide `flagged`: fewer than 10 frames with a
 //   face, a face in under 90 % of the decoded frames, or a clip that could not
-//   be decoded to its end (missing file, corrupt data, no video stream, no
-//   data for kStallSeconds, or fewer frames than kMinCompleteFraction of
-//   what the container declares: a truncated or damaged file that decodes
+//   be decoded to its end (decode_video's errors: missing file, corrupt
+//   data, no video stream, a stall, a truncated or damaged file that decodes
 //   to its end of stream without an error). A flagged clip's features are zeros ("failed
 //   videos: filled with zero features and flagged for review") and `reason`
 //   says why.
@@ -26,7 +25,7 @@
 // ENSURES
 //   extract() never throws for anything a clip contains: every decoding
 //   problem ends in a result with `error` set. Every wait on the pipeline is
-//   bounded (kStallSeconds without a new frame ends the clip with an error).
+//   bounded (as in decode_video).
 //
 // THREAD SAFETY
 //   One instance per thread; instances are independent (each owns its
@@ -47,10 +46,6 @@ namespace fer_extract {
 constexpr int kCoefficients = 10;         // N, seed 000
 constexpr int kMinFramesWithFace = 10;    // seed 000, 3.4
 constexpr double kMinFaceFraction = 0.9;  // seed 000, 3.4
-constexpr int kStallSeconds = 60;         // longest wait for the next frame
-// Fewer frames than this fraction of the container's duration x frame rate:
-// the file is damaged (decoding often just ends early, without an error).
-constexpr double kMinCompleteFraction = 0.9;
 
 struct ClipFeatures {
   std::int64_t frames_total = 0;       // frames decoded

@@ -5,8 +5,6 @@
 #include <gst/gst.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -14,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_support.h"
 #include "dataset_extraction.h"
 #include "fer/dataset_csv.h"
 #include "fer/error.h"
@@ -21,26 +20,9 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-std::atomic<bool> g_cancel{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_signal(int sig) {
-  g_signal = sig;
-  g_cancel.store(true);  // lock-free: safe in a signal handler
-}
-
-void install_signal_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
+using fer_tools::kExitFailure;
+using fer_tools::kExitOk;
+using fer_tools::kExitUsage;
 
 const char* kDescription =
     "fer-extract: facial features of every clip of a dataset CSV, in one .npz file.\n"
@@ -135,13 +117,13 @@ int main(int argc, char** argv) {
                csv.form == fer::DatasetCsvForm::kDfewRaw ? "raw DFEW" : "cleaned");
 
   gst_init(nullptr, nullptr);
-  install_signal_handlers();
+  fer_tools::install_cancel_handlers();
   fer_extract::ProgressReporter progress(stderr, isatty(STDERR_FILENO) != 0, jobs);
   fer_extract::ExtractionOptions options;
   options.jobs = jobs;
   options.model_dir = model_dir;
   options.overwrite = force;
-  options.cancel = &g_cancel;
+  options.cancel = &fer_tools::cancel_requested();
   fer_extract::ExtractionSummary summary;
   try {
     summary = fer_extract::extract_dataset(csv, output, options, progress);
@@ -156,16 +138,15 @@ int main(int argc, char** argv) {
   }
   progress.finish_line();
   if (summary.interrupted) {
-    const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     std::fprintf(stderr,
                  "fer-extract: interrupted; finished clips are kept in %s: run the same command "
                  "again to resume\n",
                  fer_extract::parts_dir_for(output).c_str());
-    return 128 + sig;
+    return fer_tools::cancel_exit_code();
   }
   std::fprintf(stderr,
                "fer-extract: wrote %s: %d clips, %d flagged (%d not decodable), %d reused, in %s\n",
                output.c_str(), summary.clips, summary.flagged, summary.errors, summary.reused,
-               fer_extract::format_duration(progress.elapsed_seconds()).c_str());
+               fer_tools::format_duration(progress.elapsed_seconds()).c_str());
   return kExitOk;
 }

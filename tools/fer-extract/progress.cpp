@@ -5,15 +5,7 @@
 
 namespace fer_extract {
 
-std::string format_duration(double seconds) {
-  const long s = seconds > 0 ? static_cast<long>(std::lround(seconds)) : 0;
-  char text[32];
-  if (s >= 3600)
-    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else
-    std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
-  return text;
-}
+using fer_tools::format_duration;
 
 ProgressReporter::ProgressReporter(std::FILE* out, bool interactive, int jobs)
     : out_(out), interactive_(interactive), jobs_(jobs), start_(std::chrono::steady_clock::now()) {}

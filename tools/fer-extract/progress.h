@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli_support.h"
 #include "dataset_extraction.h"
 
 namespace fer_extract {
@@ -41,8 +42,5 @@ class ProgressReporter : public ExtractionReporter {
   int total_ = 0, reused_ = 0, done_ = 0, pending_ = 0, flagged_ = 0, errors_ = 0;
   bool line_open_ = false;
 };
-
-// "1:02:03" / "2:03" for a duration in seconds.
-std::string format_duration(double seconds);
 
 }  // namespace fer_extract

@@ -38,14 +38,8 @@
 //                 one is kept as written.
 //
 // PARSING
-//   RFC 4180: fields separated by commas; a field starting with a double
-//   quote is quoted and may hold commas, line breaks and doubled quotes ("");
-//   a quote inside an unquoted field is kept as a literal character. Lines
-//   end in LF, CRLF or CR. A UTF-8 byte order mark is skipped. Empty lines
-//   (and lines of only spaces and tabs) are skipped wherever they are.
-//   Header names are trimmed of surrounding spaces; values are not, except
-//   that `label` may have spaces around it and a ".0" fraction (as pandas
-//   writes integer columns holding NaN).
+//   As fer/csv_table.h (RFC 4180, header row, blank lines skipped); `label`
+//   may have spaces around it and a ".0" fraction (parse_csv_int).
 //
 // ENSURES
 //   Returns the clips in file order, or throws fer::Error with a message of

@@ -1,0 +1,44 @@
+#include "cli_support.h"
+
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+
+namespace fer_tools {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  g_cancel.store(true);  // lock-free: safe in a signal handler
+}
+
+}  // namespace
+
+void install_cancel_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+const std::atomic<bool>& cancel_requested() { return g_cancel; }
+
+int cancel_exit_code() { return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT); }
+
+std::string format_duration(double seconds) {
+  const long s = seconds > 0 ? static_cast<long>(std::lround(seconds)) : 0;
+  char text[32];
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+  return text;
+}
+
+}  // namespace fer_tools

@@ -1,0 +1,25 @@
+// What the command-line tools (fer-extract, fer-eval) share: exit codes,
+// Ctrl-C handling and durations for progress lines.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+namespace fer_tools {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the run failed (models missing, output not writable)
+constexpr int kExitUsage = 2;    // bad command line or input file
+
+// SIGINT and SIGTERM set cancel_requested() instead of ending the process, so
+// a tool can stop its workers and keep or discard its outputs cleanly; a
+// second signal ends the process at once.
+void install_cancel_handlers();
+const std::atomic<bool>& cancel_requested();
+// 128 + the signal that cancelled (130 for SIGINT, 143 for SIGTERM).
+int cancel_exit_code();
+
+// "1:02:03" / "2:03" for a duration in seconds.
+std::string format_duration(double seconds);
+
+}  // namespace fer_tools
