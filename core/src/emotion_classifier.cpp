@@ -18,6 +18,8 @@ std::unique_ptr<EmotionClassifier> EmotionClassifier::Create(const EmotionClassi
   if (!(options.feature_weight >= 0 && options.feature_weight <= 1))
     throw Error("feature-weight must be between 0 and 1");
   if (options.frame_duration_ns <= 0) throw Error("frame duration must be positive");
+  if (options.crop_margin && !(*options.crop_margin >= -0.5f && *options.crop_margin <= 2.0f))
+    throw Error("crop-margin must be between -0.5 and 2 (got " + std::to_string(*options.crop_margin) + ")");
 
   std::unique_ptr<EmotionClassifier> c(new EmotionClassifier(options));
   const ModelRegistry registry(options.model_dir);
@@ -53,6 +55,7 @@ std::vector<float> EmotionClassifier::ToLabelSet(const std::vector<float>& probs
 void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& frame,
                                       std::int64_t time) {
   const EmotionModelSpec& spec = appearance_model_->spec();
+  const float margin = options_.crop_margin.value_or(spec.crop_margin);
   std::vector<const Face*> due;
   std::vector<cv::Mat> crops;
   for (const Face& face : frame.faces) {
@@ -63,7 +66,7 @@ void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& 
       continue;
     due.push_back(&face);
     crops.push_back(aligned_face_crop(image, face.landmarks,
-                                      {spec.image.width, spec.image.height}, spec.crop_margin));
+                                      {spec.image.width, spec.image.height}, margin));
   }
   if (due.empty()) return;
   const auto probs = appearance_model_->Run(image_input_blob(spec.image, crops));

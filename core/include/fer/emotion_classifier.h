@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct EmotionClassifierOptions {
   int interval = 1;
   float feature_weight = 0.5f;
   float min_confidence = 0.3f;
+  // Margin of the appearance model's face crop (fer/emotion_input.h);
+  // unset = the model's own (its sidecar's crop_margin).
+  std::optional<float> crop_margin;
   std::int64_t frame_duration_ns = 40'000'000;  // used when frames have no pts
 };
 

@@ -1,0 +1,381 @@
+#include "evaluator.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "fer/emotion_labels.h"
+#include "fer/error.h"
+#include "fer/face_analyzer.h"
+#include "fer/face_tracker.h"
+#include "fer/track_features.h"
+#include "primary_face.h"
+#include "video_decoder.h"
+
+namespace fer_eval {
+
+namespace {
+
+// Rows of plane `p` of `image` (0 when the format has no such plane).
+int plane_rows(const fer::ImageView& image, int p) {
+  if (fer::is_packed(image.format)) return p == 0 ? image.height : 0;
+  if (p == 0) return image.height;
+  if (image.format == fer::PixelFormat::NV12 && p == 2) return 0;
+  return (image.height + 1) / 2;
+}
+
+// A frame kept past its decoder callback (waveletencode holds one frame).
+struct HeldFrame {
+  std::array<std::vector<std::uint8_t>, 3> planes;
+  fer::ImageView image;
+  fer::FrameFaces faces;
+
+  void assign(const fer::ImageView& from, fer::FrameFaces&& result) {
+    image = from;
+    for (int p = 0; p < 3; ++p) {
+      const std::size_t bytes = static_cast<std::size_t>(plane_rows(from, p)) * from.strides[p];
+      if (bytes == 0 || !from.planes[p]) continue;
+      planes[p].assign(from.planes[p], from.planes[p] + bytes);
+      image.planes[p] = planes[p].data();
+    }
+    faces = std::move(result);
+  }
+};
+
+// The elements' chain for one stream at a time, owned by one worker.
+class Chain {
+ public:
+  explicit Chain(const EvalOptions& options) {
+    fer::FaceTrackerOptions tracker;  // facelandmarks' defaults
+    tracker.model_dir = options.emotion.model_dir;
+    tracker_ = fer::FaceTracker::Create(tracker);
+    analyzer_ = fer::FaceAnalyzer::Create({options.emotion.model_dir});
+    classifier_ = fer::EmotionClassifier::Create(options.emotion);
+    if (!options.emotion.feature_model.empty())
+      encoder_ = fer::TrackFeatureEncoder::Create({});  // waveletencode's defaults
+  }
+
+  const std::vector<std::string>& labels() const { return classifier_->labels(); }
+
+  // A new, unrelated stream starts.
+  void Reset(std::int64_t frame_duration_ns) {
+    tracker_->reset();
+    classifier_->Reset();
+    if (encoder_) encoder_->Reset();
+    held_.reset();
+    if (frame_duration_ns > 0) classifier_->SetFrameDuration(frame_duration_ns);
+  }
+
+  // Analyses one frame; calls `done` with each frame whose emotion is final
+  // (with a feature model, the previous frame: see waveletencode).
+  void Push(const fer::ImageView& image, std::int64_t index, std::optional<std::int64_t> pts,
+            const std::function<void(const fer::FrameFaces&)>& done) {
+    fer::FrameFaces result;
+    result.frame = index;
+    result.pts = pts;
+    result.width = image.width;
+    result.height = image.height;
+    result.faces = tracker_->process(image);
+    analyzer_->Analyze(result);
+    if (!encoder_) {
+      classifier_->Classify(image, result);
+      done(result);
+      return;
+    }
+    if (held_) {
+      encoder_->Finish(held_->faces, &result);
+      Release(done);
+    }
+    encoder_->Add(result);
+    held_ = std::make_unique<HeldFrame>();
+    held_->assign(image, std::move(result));
+  }
+
+  // The stream ends: the held frame, if any, is final.
+  void Finish(const std::function<void(const fer::FrameFaces&)>& done) {
+    if (!encoder_ || !held_) return;
+    encoder_->Finish(held_->faces, nullptr);
+    Release(done);
+  }
+
+ private:
+  void Release(const std::function<void(const fer::FrameFaces&)>& done) {
+    classifier_->Classify(held_->image, held_->faces);
+    done(held_->faces);
+    held_.reset();
+  }
+
+  std::unique_ptr<fer::FaceTracker> tracker_;
+  std::unique_ptr<fer::FaceAnalyzer> analyzer_;
+  std::unique_ptr<fer::EmotionClassifier> classifier_;
+  std::unique_ptr<fer::TrackFeatureEncoder> encoder_;
+  std::unique_ptr<HeldFrame> held_;
+};
+
+// The frame's prediction from its primary face.
+FramePrediction predict_frame(const fer::FrameFaces& frame, const LabelMap& labels) {
+  FramePrediction p;
+  p.frame = frame.frame;
+  const fer::Face* face = fer_tools::primary_face(frame);
+  if (!face || !face->emotion) {
+    p.predicted = labels.index(kNotDetected);
+    return p;
+  }
+  p.predicted = labels.index(face->emotion->label);
+  p.confidence = face->emotion->confidence;
+  for (const fer::EmotionProbability& e : face->emotion->probabilities) p.probs.push_back(e.probability);
+  return p;
+}
+
+// The item's prediction from its frames (see the header).
+Prediction predict_item(const std::vector<FramePrediction>& frames, const LabelMap& labels,
+                        float min_confidence, std::int64_t* with_face) {
+  Prediction p;
+  std::int64_t n = 0;
+  for (const FramePrediction& f : frames) {
+    if (f.probs.empty()) continue;
+    if (p.probs.empty()) p.probs.assign(f.probs.size(), 0.0f);
+    for (std::size_t k = 0; k < f.probs.size(); ++k) p.probs[k] += f.probs[k];
+    ++n;
+  }
+  *with_face = n;
+  if (n == 0) {
+    p.predicted = labels.index(kNotDetected);
+    return p;
+  }
+  for (float& v : p.probs) v /= static_cast<float>(n);
+  const auto best = std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin();
+  p.confidence = p.probs[static_cast<std::size_t>(best)];
+  p.predicted = p.confidence >= min_confidence ? static_cast<int>(best)
+                                               : labels.index(std::string(fer::kUnknownEmotion));
+  return p;
+}
+
+// One piece of work: a still, a clip, or all ranges of one video.
+struct Unit {
+  std::vector<std::size_t> items;  // indices into set.items
+  std::string path;
+  bool still = false;
+  std::int64_t last_frame = -1;    // ranges: the last labelled frame; -1: the whole video
+  std::int64_t weight = 1;         // expected frames, for progress
+};
+
+std::vector<Unit> plan_units(const EvalSet& set) {
+  std::vector<Unit> units;
+  if (set.form == EvalForm::kRanges) {
+    std::map<std::string, std::size_t> by_path;
+    for (std::size_t i = 0; i < set.items.size(); ++i) {
+      const EvalItem& item = set.items[i];
+      auto [it, added] = by_path.emplace(item.path, units.size());
+      if (added) units.push_back({{}, item.path, false, -1, 1});
+      Unit& unit = units[it->second];
+      unit.items.push_back(i);
+      unit.last_frame = std::max(unit.last_frame, item.end_frame);
+      unit.weight = unit.last_frame + 1;
+    }
+  } else {
+    for (std::size_t i = 0; i < set.items.size(); ++i)
+      units.push_back({{i}, set.items[i].path, set.form != EvalForm::kClips, -1,
+                       set.form == EvalForm::kClips ? 100 : 1});
+  }
+  return units;
+}
+
+struct Shared {
+  const EvalSet* set = nullptr;
+  const LabelMap* labels = nullptr;
+  const std::vector<Unit>* units = nullptr;
+  std::vector<ItemResult>* results = nullptr;
+  const EvalOptions* options = nullptr;
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> units_done{0};
+  std::atomic<std::int64_t> frames{0};
+  std::atomic<std::int64_t> weight_done{0};
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::exception_ptr failure;
+};
+
+void run_still(Chain& chain, const Unit& unit, Shared& s) {
+  ItemResult& r = (*s.results)[unit.items[0]];
+  cv::Mat bgr;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(unit.path, ec)) {
+    r.error = std::filesystem::exists(unit.path, ec) ? "not a regular file" : "file not found";
+    r.item.predicted = s.labels->index(kNotDetected);
+    return;
+  }
+  try {
+    bgr = cv::imread(unit.path, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    r.error = std::string("cannot decode the image: ") + e.what();
+  }
+  if (bgr.empty()) {
+    if (r.error.empty()) r.error = "cannot decode the image (not an image file, or damaged)";
+    r.item.predicted = s.labels->index(kNotDetected);
+    return;
+  }
+  fer::ImageView view;
+  view.format = fer::PixelFormat::BGR;
+  view.width = bgr.cols;
+  view.height = bgr.rows;
+  view.planes[0] = bgr.data;
+  view.strides[0] = static_cast<int>(bgr.step[0]);
+  chain.Reset(0);
+  std::vector<FramePrediction> frames;
+  chain.Push(view, 0, 0, [&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
+  chain.Finish([&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
+  r.item = predict_item(frames, *s.labels, s.options->emotion.min_confidence, &r.frames_with_face);
+  r.frames_with_face = 0;
+}
+
+void run_video(Chain& chain, const Unit& unit, Shared& s) {
+  // The item each labelled frame belongs to (clips: every frame, item 0).
+  std::vector<const EvalItem*> items;
+  for (std::size_t i : unit.items) items.push_back(&s.set->items[i]);
+  const bool whole = s.set->form == EvalForm::kClips;
+  auto item_of = [&](std::int64_t frame) -> int {
+    if (whole) return 0;
+    for (std::size_t k = 0; k < items.size(); ++k)
+      if (frame >= items[k]->start_frame && frame <= items[k]->end_frame) return static_cast<int>(k);
+    return -1;
+  };
+  std::vector<std::vector<FramePrediction>> frames(items.size());
+  auto done = [&](const fer::FrameFaces& f) {
+    const int k = item_of(f.frame);
+    if (k >= 0) frames[static_cast<std::size_t>(k)].push_back(predict_frame(f, *s.labels));
+  };
+  bool reset = false;
+  std::int64_t reached = -1;
+  const fer_tools::DecodeResult decoded = fer_tools::decode_video(
+      unit.path,
+      [&](const fer_tools::VideoFrame& frame) {
+        if (!reset) {
+          chain.Reset(frame.frame_duration_ns);
+          reset = true;
+        }
+        try {
+          chain.Push(frame.image, frame.index, frame.pts, done);
+        } catch (const std::exception& e) {
+          throw fer::Error(std::string("face analysis failed: ") + e.what());
+        }
+        reached = frame.index;
+        s.frames.fetch_add(1);
+        s.weight_done.fetch_add(whole ? 0 : 1);
+        return unit.last_frame < 0 || frame.index < unit.last_frame;
+      },
+      &s.stop);
+  if (decoded.cancelled) return;
+  try {
+    chain.Finish(done);
+  } catch (const std::exception&) {
+    // the held frame is lost with the stream's error below
+  }
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    ItemResult& r = (*s.results)[unit.items[k]];
+    const EvalItem& item = *items[k];
+    const std::int64_t last = whole ? reached : item.end_frame;
+    if (!decoded.error.empty() && (whole || last > reached)) {
+      r.error = decoded.error;
+    } else if (!whole && last > reached) {
+      r.error = "the video has only " + std::to_string(reached + 1) + " frames";
+    }
+    std::vector<FramePrediction>& mine = frames[k];
+    if (!whole && !r.error.empty()) {  // labelled frames never reached: not detected
+      for (std::int64_t f = std::max(item.start_frame, reached + 1); f <= item.end_frame; ++f) {
+        FramePrediction p;
+        p.frame = f;
+        p.predicted = s.labels->index(kNotDetected);
+        mine.push_back(p);
+      }
+    }
+    r.frames = static_cast<std::int64_t>(mine.size());
+    r.item = r.error.empty() || !whole ? predict_item(mine, *s.labels, s.options->emotion.min_confidence,
+                                                      &r.frames_with_face)
+                                       : Prediction{s.labels->index(kNotDetected), 0.0f, {}};
+    if (!r.error.empty()) r.item = Prediction{s.labels->index(kNotDetected), 0.0f, {}};
+    r.frame_predictions = std::move(mine);
+  }
+}
+
+void worker(Shared& s) {
+  std::unique_ptr<Chain> chain;
+  try {
+    chain = std::make_unique<Chain>(*s.options);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (!s.failure) s.failure = std::current_exception();
+    s.stop = true;
+    return;
+  }
+  for (;;) {
+    if (s.stop.load() || (s.options->cancel && s.options->cancel->load())) break;
+    const std::size_t k = s.next.fetch_add(1);
+    if (k >= s.units->size()) break;
+    const Unit& unit = (*s.units)[k];
+    const auto start = std::chrono::steady_clock::now();
+    if (unit.still)
+      run_still(*chain, unit, s);
+    else
+      run_video(*chain, unit, s);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (std::size_t i : unit.items) (*s.results)[i].seconds = seconds / static_cast<double>(unit.items.size());
+    if (unit.still || s.set->form == EvalForm::kClips) s.weight_done.fetch_add(unit.weight);
+    s.units_done.fetch_add(1);
+  }
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const EvalOptions& options) : options_(options) {
+  model_labels_ = Chain(options_).labels();
+}
+
+std::vector<ItemResult> Evaluator::run(const EvalSet& set, const LabelMap& labels,
+                                       const std::function<void(const EvalProgress&)>& progress) {
+  const std::vector<Unit> units = plan_units(set);
+  std::vector<ItemResult> results(set.items.size());
+  for (std::size_t i = 0; i < set.items.size(); ++i)
+    results[i].truth = labels.index(labels.map(set.items[i].label, set.items[i].where));
+
+  Shared s;
+  s.set = &set;
+  s.labels = &labels;
+  s.units = &units;
+  s.results = &results;
+  s.options = &options_;
+  std::int64_t total_weight = 0;
+  for (const Unit& u : units) total_weight += u.weight;
+
+  const int jobs = std::max(1, std::min<int>(options_.jobs, static_cast<int>(units.size())));
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker, std::ref(s));
+  auto report = [&] {
+    EvalProgress p;
+    p.units_done = s.units_done.load();
+    p.units_total = static_cast<int>(units.size());
+    p.frames_decoded = s.frames.load();
+    p.fraction = total_weight > 0 ? static_cast<double>(s.weight_done.load()) / static_cast<double>(total_weight) : 1.0;
+    progress(p);
+  };
+  while (s.units_done.load() < static_cast<int>(units.size()) && !s.stop.load()) {
+    if (options_.cancel && options_.cancel->load()) s.stop = true;
+    report();
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  for (std::thread& t : threads) t.join();
+  if (s.failure) std::rethrow_exception(s.failure);
+  if (options_.cancel && options_.cancel->load()) return {};
+  report();
+  return results;
+}
+
+}  // namespace fer_eval
