@@ -59,6 +59,7 @@ enum
   PROP_INTERVAL,
   PROP_FEATURE_WEIGHT,
   PROP_MIN_CONFIDENCE,
+  PROP_CROP_MARGIN,
   PROP_POST_MESSAGES,
 };
 
@@ -68,6 +69,7 @@ enum
 #define DEFAULT_FEATURE_WEIGHT 0.5
 #define DEFAULT_MIN_CONFIDENCE 0.3
 #define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_CROP_MARGIN -1.0  /* the model's own */
 
 struct _GstEmotionClassify
 {
@@ -81,6 +83,7 @@ struct _GstEmotionClassify
   gint interval;
   gdouble feature_weight;
   gdouble min_confidence;
+  gdouble crop_margin;
   gboolean post_messages;
 
   fer::EmotionClassifier *classifier;
@@ -136,6 +139,9 @@ gst_emotion_classify_set_property (GObject * object, guint prop_id,
     case PROP_MIN_CONFIDENCE:
       self->min_confidence = g_value_get_double (value);
       break;
+    case PROP_CROP_MARGIN:
+      self->crop_margin = g_value_get_double (value);
+      break;
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
       break;
@@ -174,6 +180,9 @@ gst_emotion_classify_get_property (GObject * object, guint prop_id,
     case PROP_MIN_CONFIDENCE:
       g_value_set_double (value, self->min_confidence);
       break;
+    case PROP_CROP_MARGIN:
+      g_value_set_double (value, self->crop_margin);
+      break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
       break;
@@ -206,6 +215,8 @@ gst_emotion_classify_start (GstBaseTransform * trans)
   options.interval = self->interval;
   options.feature_weight = (float) self->feature_weight;
   options.min_confidence = (float) self->min_confidence;
+  if (self->crop_margin != DEFAULT_CROP_MARGIN)   /* else the model's own */
+    options.crop_margin = (float) self->crop_margin;
   self->posting = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
@@ -401,7 +412,8 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Appearance model",
-          "Emotion model run on the aligned face crop: minixception-fer2013, "
+          "Emotion model run on the aligned face crop: ensemble (the built-in "
+          "models averaged), minixception-fer2013, "
           "faceapi-expression, the path of an .onnx file with a "
           "MODEL.onnx.json sidecar, or none", DEFAULT_MODEL, rw));
   g_object_class_install_property (gobject_class, PROP_FEATURE_MODEL,
@@ -432,6 +444,11 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
       g_param_spec_double ("min-confidence", "Minimum confidence",
           "Best probability below which the label is \"unknown\"",
           0.0, 1.0, DEFAULT_MIN_CONFIDENCE, rw));
+  g_object_class_install_property (gobject_class, PROP_CROP_MARGIN,
+      g_param_spec_double ("crop-margin", "Crop margin",
+          "Margin around the landmarks of the appearance model's face crop "
+          "(side = (1 + margin) x the landmarks' extent); -1: the model's own "
+          "(its sidecar's crop_margin)", -1.0, 2.0, DEFAULT_CROP_MARGIN, rw));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post an element message per frame listing the faces with their "
@@ -465,6 +482,7 @@ gst_emotion_classify_init (GstEmotionClassify * self)
   self->interval = DEFAULT_INTERVAL;
   self->feature_weight = DEFAULT_FEATURE_WEIGHT;
   self->min_confidence = DEFAULT_MIN_CONFIDENCE;
+  self->crop_margin = DEFAULT_CROP_MARGIN;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->classifier = nullptr;
   self->posting = FALSE;

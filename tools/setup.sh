@@ -33,6 +33,7 @@ tests=(
   python3-opencv                              # converter unit tests run models
   mosquitto                                   # MQTT broker the facemetapublish tests start
   openssl                                     # certificates for the MQTT TLS test
+  python3-sklearn                             # fer-eval's metrics checked against scikit-learn
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

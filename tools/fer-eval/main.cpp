@@ -19,7 +19,7 @@
 #include "cli_support.h"
 #include "eval_set.h"
 #include "evaluator.h"
-#include "fer/emotion_model.h"
+#include "fer/emotion_classifier.h"
 #include "fer/error.h"
 #include "label_map.h"
 #include "report.h"
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
   int jobs = cores > 0 ? static_cast<int>(cores) : 1;
 
   std::string models;
-  for (const std::string& name : fer::EmotionModel::builtin_names()) models += (models.empty() ? "" : ", ") + name;
+  for (const std::string& name : fer::EmotionClassifier::appearance_model_names()) models += (models.empty() ? "" : ", ") + name;
   CLI::App app{kDescription, "fer-eval"};
   app.footer(kFooter);
   app.get_formatter()->column_width(26);

@@ -21,6 +21,10 @@
 //   Faces without landmarks get no emotion, never a stale one; the state of a
 //   track that is absent from a frame is dropped.
 //
+// The appearance model may be "ensemble": every built-in model, each on its
+// own crop, their probabilities averaged over the merged labels (the
+// default: docs/evaluation.md measures it against each model alone).
+//
 // Time comes from FrameFaces::pts, or frame index x frame_duration_ns when
 // the stream has no timestamps.
 //
@@ -41,8 +45,11 @@
 
 namespace fer {
 
+// The appearance model made of every built-in model, averaged.
+inline constexpr const char* kEnsembleModel = "ensemble";
+
 struct EmotionClassifierOptions {
-  std::string model = "minixception-fer2013";  // built-in name or .onnx path; "" = none
+  std::string model = "minixception-fer2013";  // built-in name, "ensemble" or .onnx path; "" = none
   std::string feature_model;                   // .onnx path; "" = none
   std::string model_dir;                       // searched first for built-in models
   double smoothing_ms = 500.0;
@@ -63,6 +70,10 @@ class EmotionClassifier {
 
   // Sets Face::emotion of every face in `frame` (image: the same frame).
   void Classify(const ImageView& image, FrameFaces& frame);
+
+  // The names `model` accepts besides paths: "ensemble", then the
+  // built-in models.
+  static std::vector<std::string> appearance_model_names();
 
   // The merged label set: the appearance model's labels, then the feature
   // model's that are new.
@@ -90,12 +101,13 @@ class EmotionClassifier {
 
   explicit EmotionClassifier(const EmotionClassifierOptions& options) : options_(options) {}
   std::vector<float> ToLabelSet(const std::vector<float>& probs, const EmotionModel& model) const;
+  void AddLabels(const EmotionModel& model);
   void RunAppearance(const ImageView& image, const FrameFaces& frame, std::int64_t time);
   void RunFeatures(const FrameFaces& frame);
   Emotion Decide(const Track& track) const;
 
   EmotionClassifierOptions options_;
-  std::unique_ptr<EmotionModel> appearance_model_;
+  std::vector<std::unique_ptr<EmotionModel>> appearance_models_;  // averaged when several
   std::unique_ptr<EmotionModel> feature_model_;
   std::vector<std::string> labels_;
   std::map<int, Track> tracks_;
