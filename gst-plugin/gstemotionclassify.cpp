@@ -9,9 +9,11 @@
  * are fused per track and smoothed over time; below #GstEmotionClassify:min-confidence
  * the label is "unknown".
  *
- * Built-in appearance models (#GstEmotionClassify:model): `minixception-fer2013`
- * (default; mini-Xception trained on FER2013, 64x64 grey) and
- * `faceapi-expression` (face-api's expression net, 112x112 RGB). Any other
+ * Built-in appearance models (#GstEmotionClassify:model): `ensemble` (default:
+ * the two below, each on its own crop, probabilities averaged; chosen by
+ * measurement, docs/evaluation.md), `minixception-fer2013` (mini-Xception
+ * trained on FER2013, 64x64 grey) and `faceapi-expression` (face-api's
+ * expression net, 112x112 RGB). Any other
  * ONNX model is given by path, with a JSON sidecar `MODEL.onnx.json` beside
  * it describing its input, output and labels (docs/elements/emotionclassify.md).
  *
@@ -63,7 +65,6 @@ enum
   PROP_POST_MESSAGES,
 };
 
-#define DEFAULT_MODEL "minixception-fer2013"
 #define DEFAULT_SMOOTHING_MS 500.0
 #define DEFAULT_INTERVAL 1
 #define DEFAULT_FEATURE_WEIGHT 0.5
@@ -406,6 +407,9 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
+  /* The core's defaults; the docs' table is measured in docs/evaluation.md. */
+  static const fer::EmotionClassifierOptions defaults;
+
   gobject_class->set_property = gst_emotion_classify_set_property;
   gobject_class->get_property = gst_emotion_classify_get_property;
   gobject_class->finalize = gst_emotion_classify_finalize;
@@ -415,7 +419,7 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
           "Emotion model run on the aligned face crop: ensemble (the built-in "
           "models averaged), minixception-fer2013, "
           "faceapi-expression, the path of an .onnx file with a "
-          "MODEL.onnx.json sidecar, or none", DEFAULT_MODEL, rw));
+          "MODEL.onnx.json sidecar, or none", defaults.model.c_str (), rw));
   g_object_class_install_property (gobject_class, PROP_FEATURE_MODEL,
       g_param_spec_string ("feature-model", "Feature model",
           "ONNX model (with a MODEL.onnx.json sidecar) run on waveletencode's "
@@ -475,7 +479,7 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
 static void
 gst_emotion_classify_init (GstEmotionClassify * self)
 {
-  self->model = g_strdup (DEFAULT_MODEL);
+  self->model = g_strdup (fer::EmotionClassifierOptions ().model.c_str ());
   self->feature_model = nullptr;
   self->model_dir = nullptr;
   self->smoothing_ms = DEFAULT_SMOOTHING_MS;

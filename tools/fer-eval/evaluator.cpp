@@ -366,10 +366,11 @@ std::vector<ItemResult> Evaluator::run(const EvalSet& set, const LabelMap& label
     p.fraction = total_weight > 0 ? static_cast<double>(s.weight_done.load()) / static_cast<double>(total_weight) : 1.0;
     progress(p);
   };
-  while (s.units_done.load() < static_cast<int>(units.size()) && !s.stop.load()) {
+  // Progress four times a second; the end is noticed within 10 ms.
+  for (int tick = 0; s.units_done.load() < static_cast<int>(units.size()) && !s.stop.load(); ++tick) {
     if (options_.cancel && options_.cancel->load()) s.stop = true;
-    report();
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    if (tick % 25 == 0) report();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (std::thread& t : threads) t.join();
   if (s.failure) std::rethrow_exception(s.failure);

@@ -49,7 +49,7 @@ namespace fer {
 inline constexpr const char* kEnsembleModel = "ensemble";
 
 struct EmotionClassifierOptions {
-  std::string model = "minixception-fer2013";  // built-in name, "ensemble" or .onnx path; "" = none
+  std::string model = kEnsembleModel;          // built-in name, "ensemble" or .onnx path; "" = none
   std::string feature_model;                   // .onnx path; "" = none
   std::string model_dir;                       // searched first for built-in models
   double smoothing_ms = 500.0;
