@@ -309,11 +309,11 @@ void register_all() {
   }
   common(benchmark::RegisterBenchmark("FaceTracker/process", tracker_process), ms)
       ->ArgName("max_faces")->Arg(1)->Arg(4);
-  for (const std::string& name : fer::EmotionModel::builtin_names()) {
+  for (const std::string& name : fer::EmotionModel::builtin_names())
     common(benchmark::RegisterBenchmark(("EmotionModel/" + name).c_str(), emotion_model, name), ms)
         ->ArgName("batch")->Arg(1)->Arg(4);
+  for (const std::string& name : fer::EmotionClassifier::appearance_model_names())
     common(benchmark::RegisterBenchmark(("EmotionClassifier/" + name).c_str(), emotion_classifier, name), ms);
-  }
 }
 
 bool has_flag(int argc, char** argv, const char* prefix) {

@@ -204,3 +204,77 @@ TEST(EmotionClassifyElement, FeatureRowMismatchWarnsOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// The emotion probabilities of the one face of `still` through
+// `facelandmarks ! <classify>`.
+std::vector<float> still_probabilities(const std::string& still, const std::string& classify) {
+  const cv::Mat rgb = load_rgb(media_path(still));
+  Harness t("facelandmarks ! " + classify, rgb_caps(rgb.cols, rgb.rows));
+  std::vector<float> probs;
+  if (t.push(rgb_buffer(rgb, 0)) != GST_FLOW_OK) return probs;
+  GstBuffer* out = t.pull();
+  if (!out) return probs;
+  const GstFerFacesMeta* meta = faces_meta(out);
+  if (meta && meta->faces->faces.size() == 1 && meta->faces->faces[0].emotion)
+    for (const auto& p : meta->faces->faces[0].emotion->probabilities) probs.push_back(p.probability);
+  gst_buffer_unref(out);
+  return probs;
+}
+
+double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  double d = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) d = std::max(d, double(std::abs(a[i] - b[i])));
+  return d;
+}
+
+}  // namespace
+
+TEST(EmotionClassifyElement, DefaultIsTheMeasuredEnsemble) {
+  GstElement* e = gst_element_factory_make("emotionclassify", nullptr);
+  ASSERT_NE(e, nullptr);
+  gchar* model = nullptr;
+  gdouble margin = 0;
+  g_object_get(e, "model", &model, "crop-margin", &margin, nullptr);
+  EXPECT_STREQ(model, "ensemble");
+  EXPECT_EQ(margin, -1.0);
+  g_free(model);
+  gst_object_unref(e);
+  // The ensemble is the mean of the two built-in models (unsmoothed: one frame).
+  const auto ensemble = still_probabilities("franck_01829.jpg", "emotionclassify");
+  const auto mini = still_probabilities("franck_01829.jpg", "emotionclassify model=minixception-fer2013");
+  const auto faceapi = still_probabilities("franck_01829.jpg", "emotionclassify model=faceapi-expression");
+  ASSERT_EQ(ensemble.size(), 7u);
+  ASSERT_EQ(mini.size(), 7u);
+  ASSERT_EQ(faceapi.size(), 7u);
+  // Labels merged by name in mini-Xception's order; face-api alone gives its own order.
+  const std::vector<std::string> mini_order = {"angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"};
+  const std::vector<std::string> faceapi_order = {"neutral", "happy", "sad", "angry", "fear", "disgust", "surprise"};
+  for (std::size_t k = 0; k < 7; ++k) {
+    const std::size_t j = std::find(faceapi_order.begin(), faceapi_order.end(), mini_order[k]) - faceapi_order.begin();
+    EXPECT_NEAR(ensemble[k], (mini[k] + faceapi[j]) / 2, 1e-5) << mini_order[k];
+  }
+}
+
+TEST(EmotionClassifyElement, CropMarginOverridesTheModels) {
+  const std::string base = "emotionclassify model=minixception-fer2013";
+  const auto own = still_probabilities("franck_01829.jpg", base);
+  const auto same = still_probabilities("franck_01829.jpg", base + " crop-margin=0.15");  // its sidecar's
+  const auto wide = still_probabilities("franck_01829.jpg", base + " crop-margin=0.6");
+  ASSERT_EQ(own.size(), 7u);
+  ASSERT_EQ(same.size(), 7u);
+  ASSERT_EQ(wide.size(), 7u);
+  EXPECT_LT(max_difference(own, same), 1e-6);
+  EXPECT_GT(max_difference(own, wide), 1e-3);  // another crop, other probabilities
+}
+
+TEST(EmotionClassifyElement, CropMarginOutOfRange_n) {
+  GstElement* e = gst_element_factory_make("emotionclassify", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "crop-margin", -0.7, nullptr);
+  const StartError error = expect_start_fails(e);
+  gst_object_unref(e);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find("crop-margin must be between -0.5 and 2"), std::string::npos) << error.debug;
+}
