@@ -18,6 +18,21 @@ extern "C" void on_signal(int sig) {
 
 }  // namespace
 
+void add_common_options(CLI::App& app, std::string& model_dir) {
+  app.add_option("--model-dir", model_dir, "Directory searched first for the models (as the elements' model-dir)")
+      ->check(CLI::ExistingDirectory);
+  app.set_version_flag("--version", FER_VERSION);
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  return std::nullopt;
+}
+
 void install_cancel_handlers() {
   struct sigaction action {};
   action.sa_handler = on_signal;

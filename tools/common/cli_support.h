@@ -3,13 +3,24 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 namespace fer_tools {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the run failed (models missing, output not writable)
 constexpr int kExitUsage = 2;    // bad command line or input file
+
+// The options every tool has: --model-dir (searched first for the models,
+// as the elements' model-dir property) and --version.
+void add_common_options(CLI::App& app, std::string& model_dir);
+
+// Parses the command line: nullopt to go on, else the exit code to return
+// (kExitOk after --help or --version, kExitUsage on an error, printed).
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
 
 // SIGINT and SIGTERM set cancel_requested() instead of ending the process, so
 // a tool can stop its workers and keep or discard its outputs cleanly; a

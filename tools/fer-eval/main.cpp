@@ -14,8 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "cli_support.h"
 #include "eval_set.h"
 #include "evaluator.h"
@@ -154,20 +152,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(-1.0, 2.0))
       ->capture_default_str();
   app.add_option("--map", maps, "DATASET=CLASS: score a dataset label as a class (repeatable), e.g. contempt=unknown");
-  app.add_option("--model-dir", model_dir, "Directory searched first for the models (as the elements' model-dir)")
-      ->check(CLI::ExistingDirectory);
   app.add_option("-j,--jobs", jobs, "Videos or images processed in parallel (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   app.add_flag("-f,--force", force, "Replace a report already in --out");
-#ifdef FER_VERSION
-  app.set_version_flag("--version", FER_VERSION);
-#endif
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
+  fer_tools::add_common_options(app, model_dir);
+  if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
   if (emotion.model == "none") emotion.model.clear();
   emotion.feature_model = feature_model;
   emotion.model_dir = model_dir;

@@ -10,8 +10,6 @@
 #include <string>
 #include <thread>
 
-#include <CLI/CLI.hpp>
-
 #include "cli_support.h"
 #include "dataset_extraction.h"
 #include "fer/dataset_csv.h"
@@ -78,18 +76,8 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
   app.add_option("-j,--jobs", jobs, "Clips processed in parallel (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
-  app.add_option("--model-dir", model_dir,
-                 "Directory searched first for the models (as the elements' model-dir)")
-      ->check(CLI::ExistingDirectory);
-#ifdef FER_VERSION
-  app.set_version_flag("--version", FER_VERSION);
-#endif
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
+  fer_tools::add_common_options(app, model_dir);
+  if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
 
   // Refuse before any work.
   std::error_code ec;
