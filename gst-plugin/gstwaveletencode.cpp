@@ -2,8 +2,7 @@
  * SECTION:element-waveletencode
  * @title: waveletencode
  *
- * Keeps, per face track, the history of the face's landmarks (normalised as
- * MediaPipe does: x and y in [0, 1] of the frame, z on x's scale) and
+ * Keeps, per face track, the history of the face's landmarks and
  * blendshapes, and encodes it with a Haar wavelet into a fixed number of
  * coefficients per trajectory (seed 000's features: (10, 478, 3) landmarks
  * and (10, 52) blendshapes by default). The encoding is attached to the face
@@ -18,6 +17,13 @@
  * frames. To attach that last encoding to the track's last frame, the
  * element holds each frame back until the next one arrives: it adds one
  * frame of latency.
+ *
+ * #GstWaveletEncode:landmark-space chooses the landmark coordinates:
+ * `image` (default; normalised as MediaPipe does: x and y in [0, 1] of the
+ * frame, z on x's scale: the DFEW wavelet recipe) or `canonical` (head pose
+ * and scale removed, in MediaPipe's canonical face space, cm: the same
+ * expression gives the same features wherever the head is, however large and
+ * turned). A feature model must be trained on the same space.
  *
  * facemetapublish writes the features with include-features=true; the
  * format is described in docs/elements/waveletencode.md and docs/features.md.
@@ -47,6 +53,7 @@ enum
   PROP_MIN_FRAMES,
   PROP_COEFFICIENTS,
   PROP_DETAIL_LEVELS,
+  PROP_LANDMARK_SPACE,
 };
 
 #define DEFAULT_WINDOW 80
@@ -68,6 +75,7 @@ struct _GstWaveletEncode
   gint min_frames;
   gint coefficients;
   gint detail_levels;
+  gint landmark_space;          /* GstFerLandmarkSpace */
 
   /* streaming state, touched only from the streaming thread (and from
    * state changes, when no data flows) */
@@ -82,6 +90,26 @@ struct _GstWaveletEncode
 G_DEFINE_TYPE (GstWaveletEncode, gst_wavelet_encode, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE (waveletencode, "waveletencode", GST_RANK_NONE,
     GST_TYPE_WAVELET_ENCODE);
+
+GType
+gst_fer_landmark_space_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {(gint) fer::LandmarkSpace::Image,
+        "Image: x / width, y / height, z / width (the DFEW wavelet recipe)",
+        "image"},
+    {(gint) fer::LandmarkSpace::Canonical,
+          "Canonical: head pose and scale removed, canonical face space (cm)",
+        "canonical"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstFerLandmarkSpace", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
@@ -260,6 +288,7 @@ gst_wavelet_encode_change_state (GstElement * element,
     options.min_frames = self->min_frames;
     options.wavelet.coefficients = self->coefficients;
     options.wavelet.detail_levels = self->detail_levels;
+    options.space = (fer::LandmarkSpace) self->landmark_space;
     GST_OBJECT_UNLOCK (self);
     try {
       self->encoder = fer::TrackFeatureEncoder::Create (options).release ();
@@ -307,6 +336,9 @@ gst_wavelet_encode_set_property (GObject * object, guint prop_id,
     case PROP_DETAIL_LEVELS:
       self->detail_levels = g_value_get_int (value);
       break;
+    case PROP_LANDMARK_SPACE:
+      self->landmark_space = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -335,6 +367,9 @@ gst_wavelet_encode_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DETAIL_LEVELS:
       g_value_set_int (value, self->detail_levels);
+      break;
+    case PROP_LANDMARK_SPACE:
+      g_value_set_enum (value, self->landmark_space);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -385,6 +420,11 @@ gst_wavelet_encode_class_init (GstWaveletEncodeClass * klass)
           "Coarsest detail bands appended to the approximation (K); the "
           "output then has coefficients * 2^K rows", 0, 16,
           DEFAULT_DETAIL_LEVELS, rw));
+  g_object_class_install_property (gobject_class, PROP_LANDMARK_SPACE,
+      g_param_spec_enum ("landmark-space", "Landmark space",
+          "Coordinates of the landmarks encoded: image (normalised by the "
+          "frame) or canonical (head pose and scale removed)",
+          GST_TYPE_FER_LANDMARK_SPACE, (gint) fer::LandmarkSpace::Image, rw));
 
   gst_element_class_set_static_metadata (element_class,
       "Face feature wavelet encoder", "Filter/Analyzer/Video",
@@ -422,5 +462,6 @@ gst_wavelet_encode_init (GstWaveletEncode * self)
   self->min_frames = DEFAULT_MIN_FRAMES;
   self->coefficients = DEFAULT_COEFFICIENTS;
   self->detail_levels = DEFAULT_DETAIL_LEVELS;
+  self->landmark_space = (gint) fer::LandmarkSpace::Image;
   self->frame_duration = GST_CLOCK_TIME_NONE;
 }

@@ -10,4 +10,8 @@ G_DECLARE_FINAL_TYPE (GstWaveletEncode, gst_wavelet_encode, GST,
 
 GST_ELEMENT_REGISTER_DECLARE (waveletencode);
 
+/* Values of the landmark-space property: fer::LandmarkSpace. */
+#define GST_TYPE_FER_LANDMARK_SPACE (gst_fer_landmark_space_get_type ())
+GType gst_fer_landmark_space_get_type (void);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "fer/emotion_input.h"
 #include "fer/emotion_labels.h"
 #include "fer/error.h"
+#include "fer/landmark_space.h"
 
 namespace fer {
 
@@ -49,6 +50,10 @@ std::vector<std::string> EmotionClassifier::appearance_model_names() {
   std::vector<std::string> names{kEnsembleModel};
   for (const std::string& name : EmotionModel::builtin_names()) names.push_back(name);
   return names;
+}
+
+LandmarkSpace EmotionClassifier::feature_space() const {
+  return feature_model_ ? feature_model_->spec().feature_space : LandmarkSpace::Image;
 }
 
 void EmotionClassifier::AddLabels(const EmotionModel& model) {
@@ -122,6 +127,13 @@ void EmotionClassifier::RunFeatures(const FrameFaces& frame) {
       feature_mismatch_reported_ = true;
       continue;
     }
+    // Features of another landmark space would be read as nonsense.
+    const LandmarkSpace space = face.features->canonical ? LandmarkSpace::Canonical : LandmarkSpace::Image;
+    if (space != feature_model_->spec().feature_space)
+      throw Error("feature model " + feature_model_->path() + " was trained on " +
+                  landmark_space_name(feature_model_->spec().feature_space) +
+                  "-space landmarks (its sidecar's input.space), but the features are in " +
+                  landmark_space_name(space) + " space (waveletencode's landmark-space): set both alike");
     const auto probs = feature_model_->Run(feature_input_blob(*face.features, rows));
     tracks_[face.id].features = ToLabelSet(probs[0], *feature_model_);
   }

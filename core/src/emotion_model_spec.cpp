@@ -127,6 +127,10 @@ EmotionModelSpec load_emotion_model_spec(const std::string& sidecar_path) {
   } else {
     spec.input = EmotionInput::WaveletFeatures;
     spec.feature_rows = r.positive_int(input, "input", "rows");
+    if (input.contains("space"))
+      spec.feature_space = r.choice(input.at("space"), "input.space", {"image", "canonical"}) == "canonical"
+                               ? LandmarkSpace::Canonical
+                               : LandmarkSpace::Image;
   }
 
   const std::string output = r.choice(r.member(doc, "", "output"), "output", {"logits", "probabilities"});

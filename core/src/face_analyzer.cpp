@@ -17,6 +17,7 @@ void FaceAnalyzer::Analyze(FrameFaces& frame) const {
   for (Face& face : frame.faces) {
     face.pose.reset();
     face.blendshapes.clear();
+    face.canonical_landmarks.clear();
     if (static_cast<int>(face.landmarks.size()) != kFaceLandmarks) continue;
     FacePose pose;
     try {
@@ -25,7 +26,8 @@ void FaceAnalyzer::Analyze(FrameFaces& frame) const {
       continue;  // collapsed landmarks: no pose, no blendshapes, still a face
     }
     face.pose = HeadPose{pose.transform, pose.yaw, pose.pitch, pose.roll};
-    face.blendshapes = estimate_blendshapes(geometry_->AlignToCanonical(face.landmarks));
+    face.canonical_landmarks = geometry_->AlignToCanonical(face.landmarks);
+    face.blendshapes = estimate_blendshapes(face.canonical_landmarks);
   }
 }
 

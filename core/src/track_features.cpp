@@ -21,6 +21,19 @@ std::vector<float> normalised_landmarks(const Face& face, int width, int height)
   return out;
 }
 
+std::vector<float> landmark_features(const Face& face, int width, int height, LandmarkSpace space) {
+  if (space == LandmarkSpace::Image) return normalised_landmarks(face, width, height);
+  std::vector<float> out(static_cast<std::size_t>(kFaceLandmarks) * 3, 0.0f);
+  if (face.canonical_landmarks.size() != static_cast<std::size_t>(kFaceLandmarks)) return out;
+  for (int i = 0; i < kFaceLandmarks; ++i) {
+    const cv::Point3f& p = face.canonical_landmarks[static_cast<std::size_t>(i)];
+    out[3 * i] = p.x;
+    out[3 * i + 1] = p.y;
+    out[3 * i + 2] = p.z;
+  }
+  return out;
+}
+
 std::vector<float> blendshapes_or_zeros(const Face& face) {
   if (face.blendshapes.size() == static_cast<std::size_t>(kBlendshapeCount)) return face.blendshapes;
   return std::vector<float>(kBlendshapeCount, 0.0f);
@@ -71,6 +84,7 @@ std::shared_ptr<const FaceFeatures> TrackFeatureEncoder::Encode(const Track& tra
   features->valid = shape.valid;
   features->coefficients = options_.wavelet.coefficients;
   features->rows = full_rows;
+  features->canonical = options_.space == LandmarkSpace::Canonical;
   return features;
 }
 
@@ -79,7 +93,7 @@ void TrackFeatureEncoder::Add(FrameFaces& frame) {
     if (static_cast<int>(face.landmarks.size()) != kFaceLandmarks) continue;
     Track& track = tracks_[face.id];
     track.history.push_back({frame.frame, frame.pts,
-                             normalised_landmarks(face, frame.width, frame.height),
+                             landmark_features(face, frame.width, frame.height, options_.space),
                              blendshapes_or_zeros(face)});
     if (static_cast<int>(track.history.size()) > options_.window) track.history.pop_front();
     ++track.frames;

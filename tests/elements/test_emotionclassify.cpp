@@ -278,3 +278,30 @@ TEST(EmotionClassifyElement, CropMarginOutOfRange_n) {
   ASSERT_TRUE(error.posted);
   EXPECT_NE(error.debug.find("crop-margin must be between -0.5 and 2"), std::string::npos) << error.debug;
 }
+
+// A feature model trained on canonical-space landmarks fed image-space
+// features (waveletencode's default) is an error naming both spaces; with
+// waveletencode landmark-space=canonical it runs.
+TEST(EmotionClassifyElement, FeatureModelOfAnotherLandmarkSpace_n) {
+  const cv::Mat rgb = load_rgb(media_path("franck_01829.jpg"));
+  nlohmann::json sidecar = ferplus_feature_sidecar(10);
+  sidecar["input"]["space"] = "canonical";
+  const std::string features = model_with_sidecar("feature_constant.onnx", sidecar);
+  for (const char* space : {"image", "canonical"}) {
+    Harness t(std::string("facelandmarks ! waveletencode window=10 hop=5 landmark-space=") + space +
+                  " ! emotionclassify feature-model=\"" + features + "\"",
+              rgb_caps(rgb.cols, rgb.rows));
+    GstFlowReturn last = GST_FLOW_OK;
+    for (int i = 0; i < 12 && last == GST_FLOW_OK; ++i) last = t.push(rgb_buffer(rgb, i));
+    Messages m = t.messages();
+    if (std::string(space) == "image") {
+      EXPECT_EQ(last, GST_FLOW_ERROR);
+      EXPECT_EQ(m.count(GST_MESSAGE_ERROR), 1u) << m.describe();
+      EXPECT_NE(m.describe().find("trained on canonical-space landmarks"), std::string::npos) << m.describe();
+      EXPECT_NE(m.describe().find("the features are in image space"), std::string::npos) << m.describe();
+    } else {
+      EXPECT_EQ(last, GST_FLOW_OK);
+      EXPECT_EQ(m.count(GST_MESSAGE_ERROR), 0u) << m.describe();
+    }
+  }
+}

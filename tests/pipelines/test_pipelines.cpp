@@ -453,3 +453,114 @@ TEST(FilePipeline, FranckEmotionInMetaRoiMessagesAndJsonLines) {
   }
   for (const auto& [label, n] : label_counts) std::printf("  %s: %d frames\n", label.c_str(), n);
 }
+
+namespace {
+
+// The landmark rows of every wavelet encoding of a run, by the window's last
+// frame: rows x 478 x 3 values.
+std::map<int, std::vector<double>> encoded_landmarks(const JsonLines& lines) {
+  std::map<int, std::vector<double>> out;
+  for (const json& line : lines.lines)
+    for (const json& face : line.at("faces")) {
+      if (!face.contains("features")) continue;
+      std::vector<double>& values = out[face["features"]["end_frame"].get<int>()];
+      for (const json& row : face["features"]["landmarks"])
+        for (const json& point : row)
+          for (const json& v : point) values.push_back(v.get<double>());
+    }
+  return out;
+}
+
+// ||a - b|| / ||a|| of the parts of a and b that change over the window:
+// each point's mean over the rows removed (what the face does, not its shape
+// or where it is).
+double relative_motion_difference(const std::vector<double>& a, const std::vector<double>& b, int rows) {
+  const std::size_t per_row = a.size() / static_cast<std::size_t>(rows);
+  double diff = 0, norm = 0;
+  for (std::size_t k = 0; k < per_row; ++k) {
+    double ma = 0, mb = 0;
+    for (int r = 0; r < rows; ++r) {
+      ma += a[r * per_row + k] / rows;
+      mb += b[r * per_row + k] / rows;
+    }
+    for (int r = 0; r < rows; ++r) {
+      const double da = a[r * per_row + k] - ma, db = b[r * per_row + k] - mb;
+      diff += (da - db) * (da - db);
+      norm += da * da;
+    }
+  }
+  return norm > 0 ? std::sqrt(diff / norm) : 0.0;
+}
+
+// ||a - b|| / ||a|| of the whole encodings.
+double relative_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  double diff = 0, norm = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    diff += (a[i] - b[i]) * (a[i] - b[i]);
+    norm += a[i] * a[i];
+  }
+  return norm > 0 ? std::sqrt(diff / norm) : 0.0;
+}
+
+}  // namespace
+
+// The same 160 frames of franck.mp4 shifted, scaled and rolled (+-20
+// degrees) by GStreamer's own elements: canonical-space features stay close
+// to the original's, image-space features do not. Scaling: the face half as
+// large in the same frame (0.5x, padded), 1.5x as large (2x, the face's
+// surroundings cropped to 480x384), and the whole frame at 2x (the face
+// twice as many pixels, the same share of the frame: image coordinates,
+// divided by the frame size, do not change there either).
+TEST(FilePipeline, CanonicalFeaturesIgnoreWhereTheHeadIsAndHowLargeAndTurned) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> variants = {
+      {"original", ""},
+      {"shifted 60 px right, 30 down", "videobox left=-60 right=60 top=-30 bottom=30 ! "},
+      {"face 0.5x in the frame", "videoscale ! video/x-raw,width=180,height=144 ! "
+                                 "videobox left=-90 right=-90 top=-72 bottom=-72 ! "},
+      {"face 1.5x in the frame", "videoscale ! video/x-raw,width=720,height=576 ! "
+                                 "videobox left=190 right=50 top=120 bottom=72 ! "},
+      {"whole frame 2x", "videoscale ! video/x-raw,width=720,height=576 ! "},
+      {"rolled +20 degrees", "rotate angle=0.349066 ! "},
+      {"rolled -20 degrees", "rotate angle=-0.349066 ! "},
+  };
+  std::map<std::string, std::map<int, std::vector<double>>> features;  // "space/variant" -> encodings
+  for (const char* space : {"canonical", "image"})
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      const std::string out = dir.file(std::string(space) + std::to_string(v) + ".jsonl");
+      const std::string launch = "filesrc location=" + quoted(media_path("franck.mp4")) +
+                                 " ! qtdemux ! h264parse ! identity eos-after=161 ! avdec_h264 ! videoconvert ! " +
+                                 variants[v].second + "videoconvert ! facelandmarks max-faces=1 ! " +
+                                 "waveletencode window=64 hop=32 landmark-space=" + space +
+                                 " ! facemetapublish include-features=true location=" + quoted(out) +
+                                 " ! fakesink name=sink";
+      const RunResult r = run_pipeline(launch, 180);
+      ASSERT_TRUE(r.eos) << variants[v].first << ": " << r.error_text;
+      const JsonLines lines = read_json_lines(out);
+      ASSERT_EQ(lines.lines.size(), 160u) << variants[v].first;
+      for (const json& line : lines.lines)
+        for (const json& face : line.at("faces"))
+          if (face.contains("features")) EXPECT_EQ(face["features"]["space"], space);
+      features[std::string(space) + "/" + variants[v].first] = encoded_landmarks(lines);
+    }
+  for (std::size_t v = 1; v < variants.size(); ++v) {
+    const std::string& name = variants[v].first;
+    const auto& canonical = features["canonical/" + name];
+    const auto& canonical0 = features["canonical/original"];
+    const auto& image = features["image/" + name];
+    const auto& image0 = features["image/original"];
+    ASSERT_EQ(canonical.size(), canonical0.size()) << name;
+    ASSERT_GE(canonical0.size(), 4u);  // windows ending 63, 95, 127, 159
+    for (const auto& [end, original] : canonical0) {
+      ASSERT_TRUE(canonical.count(end) && image.count(end) && image0.count(end)) << name << " window " << end;
+      const double c_all = relative_difference(original, canonical.at(end));
+      const double c_motion = relative_motion_difference(original, canonical.at(end), 10);
+      const double i_all = relative_difference(image0.at(end), image.at(end));
+      std::printf("%-30s window %3d: canonical %.4f (motion %.3f), image %.4f\n", name.c_str(), end, c_all,
+                  c_motion, i_all);
+      EXPECT_LT(c_all, 0.02) << name << " window " << end;
+      EXPECT_LT(c_motion, 0.05) << name << " window " << end;
+      if (name != "whole frame 2x") EXPECT_GT(i_all, 4 * c_all) << name << " window " << end;
+    }
+  }
+}

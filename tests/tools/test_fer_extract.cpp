@@ -291,8 +291,10 @@ TEST_F(FerExtract, WritesNumpyLoadableArrays) {
       {"video_id", {"", json::array({7})}},
       {"file_path", {"", json::array({7})}},
       {"reason", {"", json::array({7})}},
+      {"landmark_space", {"", json::array()}},  // 0-d
   };
   ASSERT_EQ(npz.size(), expected.size()) << npz.size() << " arrays";
+  EXPECT_EQ(npz.at("landmark_space").at("values"), "image");
   for (const auto& [name, spec] : expected) {
     ASSERT_TRUE(npz.contains(name)) << name;
     const std::string dtype = npz.at(name).at("dtype");
@@ -480,6 +482,34 @@ TEST_F(FerExtract, ReadsRawDfewCsv) {
   EXPECT_EQ(npz.at("flagged").at("values"), json::parse("[0, 0]"));
   EXPECT_EQ(npz.at("landmarks").at("values").at(0), npz.at("landmarks").at("values").at(1))
       << "one clip, two rows";
+}
+
+// --landmark-space canonical: the .npz says so and its landmark coefficients
+// are canonical face coordinates (cm, centred on the face), not fractions of
+// the frame; an unknown space is a usage error.
+TEST_F(FerExtract, CanonicalLandmarkSpace) {
+  const fs::path d = dataset().dir.path;
+  const std::string csv = (d / "one.csv").string();
+  write_file(csv, "file_path,label\n" + dataset().franck + ",1\n");
+  const std::string output = (d / "canonical.npz").string();
+  const ProcessResult r = run_tool(extract_args({csv, output, "--landmark-space", "canonical"}), d);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const json npz = load_npz(output, d);
+  EXPECT_EQ(npz.at("landmark_space").at("values"), "canonical");
+  const std::vector<double> first = row_of(npz, "landmarks", 0);
+  double min_x = 1e9, max_x = -1e9, mean_x = 0;
+  for (std::size_t i = 0; i < 478; ++i) {  // coefficient row 0, x of every point
+    min_x = std::min(min_x, first[3 * i]);
+    max_x = std::max(max_x, first[3 * i]);
+    mean_x += first[3 * i] / 478;
+  }
+  EXPECT_LT(min_x, -4.0);  // a face about 14 cm wide, centred: not x / width in [0, 1]
+  EXPECT_GT(max_x, 4.0);
+  EXPECT_LT(std::abs(mean_x), 1.5);
+
+  const ProcessResult bad = run_tool(extract_args({csv, (d / "x.npz").string(), "--landmark-space", "pose"}), d, 60);
+  EXPECT_EQ(bad.exit_code, 2) << describe(bad);
+  EXPECT_NE(bad.err.find("--landmark-space"), std::string::npos) << bad.err;
 }
 
 // CSV errors: exit 2 with the reader's file:line message, nothing written.

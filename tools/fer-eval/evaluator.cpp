@@ -59,8 +59,11 @@ class Chain {
     tracker_ = fer::FaceTracker::Create(tracker);
     analyzer_ = fer::FaceAnalyzer::Create({options.emotion.model_dir});
     classifier_ = fer::EmotionClassifier::Create(options.emotion);
-    if (!options.emotion.feature_model.empty())
-      encoder_ = fer::TrackFeatureEncoder::Create({});  // waveletencode's defaults
+    if (!options.emotion.feature_model.empty()) {
+      fer::TrackFeatureOptions features;  // waveletencode's defaults, in the model's landmark space
+      features.space = classifier_->feature_space();
+      encoder_ = fer::TrackFeatureEncoder::Create(features);
+    }
   }
 
   const std::vector<std::string>& labels() const { return classifier_->labels(); }

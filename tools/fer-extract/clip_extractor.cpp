@@ -37,7 +37,7 @@ std::string quality_problem(std::int64_t frames_total, std::int64_t frames_with_
   return {};
 }
 
-ClipExtractor::ClipExtractor(const std::string& model_dir) {
+ClipExtractor::ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space) : space_(space) {
   fer::FaceTrackerOptions options;  // facelandmarks' defaults ...
   options.max_faces = 1;            // ... but one face per clip (seed 000)
   options.model_dir = model_dir;
@@ -69,7 +69,7 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
           throw fer::Error(std::string("face analysis failed: ") + e.what());
         }
         if (const fer::Face* face = fer_tools::primary_face(result)) {
-          const std::vector<float> points = fer::normalised_landmarks(*face, result.width, result.height);
+          const std::vector<float> points = fer::landmark_features(*face, result.width, result.height, space_);
           landmarks.insert(landmarks.end(), points.begin(), points.end());
           const std::vector<float> shapes = fer::blendshapes_or_zeros(*face);
           blendshapes.insert(blendshapes.end(), shapes.begin(), shapes.end());

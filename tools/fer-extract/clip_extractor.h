@@ -8,8 +8,8 @@
 //   Each frame goes through fer::FaceTracker (facelandmarks' defaults, except
 //   max_faces = 1: seed 000 processes one face per clip) and
 //   fer::FaceAnalyzer, as gstfacelandmarks.cpp does. For every frame with a
-//   face, its landmarks normalised by the frame size (fer::normalised_landmarks:
-//   x / width, y / height, z / width) and its 52 blendshapes (zeros when the
+//   face, its landmarks in the chosen space (fer::landmark_features: by
+//   default normalised by the frame size, x / width, y / height, z / width) and its 52 blendshapes (zeros when the
 //   pose could not be fitted) are appended to the clip's trajectories; the
 //   T frames with a face are then encoded with fer::wavelet_encode (N = 10, no
 //   detail bands): (10, 478, 3) and (10, 52).
@@ -40,6 +40,7 @@
 
 #include "fer/face_analyzer.h"
 #include "fer/face_tracker.h"
+#include "fer/landmark_space.h"
 
 namespace fer_extract {
 
@@ -67,7 +68,8 @@ class ClipExtractor {
  public:
   // Loads the models (throws fer::ModelNotFound / fer::Error as
   // FaceTracker::Create and FaceAnalyzer::Create do).
-  explicit ClipExtractor(const std::string& model_dir);
+  // `space`: the landmark coordinates encoded (fer/landmark_space.h).
+  ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space);
 
   // Decodes and encodes the clip at `path`. When `*cancel` becomes true
   // the clip ends at the next frame with error set and reason "interrupted".
@@ -76,6 +78,7 @@ class ClipExtractor {
  private:
   std::unique_ptr<fer::FaceTracker> tracker_;
   std::unique_ptr<fer::FaceAnalyzer> analyzer_;
+  fer::LandmarkSpace space_;
 };
 
 }  // namespace fer_extract

@@ -86,7 +86,7 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
 
   std::unique_ptr<PartStore> parts;
   try {
-    parts = std::make_unique<PartStore>(parts_dir_for(output));
+    parts = std::make_unique<PartStore>(parts_dir_for(output), options.space);
   } catch (const PartsLocked& e) {
     throw Refused(e.what());
   }
@@ -113,7 +113,7 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
     std::vector<std::unique_ptr<ClipExtractor>> extractors;
     try {
       for (int w = 0; w < workers; ++w)
-        extractors.push_back(std::make_unique<ClipExtractor>(options.model_dir));
+        extractors.push_back(std::make_unique<ClipExtractor>(options.model_dir, options.space));
     } catch (...) {
       parts->remove_if_empty();
       throw;
@@ -216,6 +216,7 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
   npz.add("flagged", {M}, flagged);
   npz.add("valid_coefficients", {M}, valid);
   npz.add("reason", {M}, reason);
+  npz.add("landmark_space", {}, std::vector<std::string>{fer::landmark_space_name(options.space)});
   npz.close();
   parts->remove();
   return summary;

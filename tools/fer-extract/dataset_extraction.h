@@ -25,6 +25,8 @@
 //     valid_coefficients  int32   (M,)             rows of the coefficients
 //                                                  that carry data (0 if flagged)
 //     reason              <U      (M,)             why flagged, "" if not
+//     landmark_space      <U      ()               "image" or "canonical"
+//                                                  (fer/landmark_space.h)
 //
 //   The parts directory is removed once OUTPUT is written. A clip that fails
 //   to decode is reported, flagged and zero-filled; it never stops the run.
@@ -45,6 +47,7 @@
 #include "clip_extractor.h"
 #include "fer/dataset_csv.h"
 #include "fer/error.h"
+#include "fer/landmark_space.h"
 
 namespace fer_extract {
 
@@ -57,6 +60,7 @@ class Refused : public fer::Error {
 struct ExtractionOptions {
   int jobs = 1;                   // clips decoded at once (>= 1)
   std::string model_dir;          // "" = the usual model search path
+  fer::LandmarkSpace space = fer::LandmarkSpace::Image;  // of the landmark coefficients
   bool overwrite = false;         // replace an existing OUTPUT
   // Set (e.g. by a signal handler) to stop: running clips end at their next
   // frame and are not stored; extract_dataset() returns with interrupted set.

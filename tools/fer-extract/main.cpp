@@ -29,7 +29,8 @@ const char* kDescription =
     "face is tracked in every frame as facelandmarks does (one face, the element's\n"
     "defaults), and the T frames with a face are encoded with the Haar wavelet into\n"
     "10 coefficients per trajectory: landmarks (10, 478, 3), normalised as x/width,\n"
-    "y/height, z/width, and blendshapes (10, 52) (seed 000).\n"
+    "y/height, z/width (or, with --landmark-space canonical, with head pose and scale\n"
+    "removed), and blendshapes (10, 52) (seed 000).\n"
     "\n"
     "INPUT.csv is seed 000's cleaned DFEW CSV (file_path; optional video_id or\n"
     "video_idx, label, actual) or DFEW's raw annotation (1happy, 2sad, 3neutral,\n"
@@ -43,7 +44,8 @@ const char* kFooter =
     "  actual, video_id, file_path (str), frames_total, frames_with_face (int64),\n"
     "  flagged int32 (1: fewer than 10 frames with a face, a face in under 90 % of\n"
     "  the frames, or not decodable; its features are zeros), valid_coefficients\n"
-    "  int32, reason (str, why flagged). See docs/features.md.\n"
+    "  int32, reason (str, why flagged), landmark_space (str, 0-d: image or\n"
+    "  canonical). See docs/features.md.\n"
     "\n"
     "Resuming: finished clips are kept in OUTPUT.parts/ until OUTPUT is written; an\n"
     "interrupted run (Ctrl-C, kill) continues where it stopped when run again.\n"
@@ -76,6 +78,12 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
   app.add_option("-j,--jobs", jobs, "Clips processed in parallel (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
+  std::string space = "image";
+  app.add_option("--landmark-space", space,
+                 "Landmark coordinates encoded: image (x/width, y/height, z/width) or canonical (head pose "
+                 "and scale removed, canonical face space in cm)")
+      ->check(CLI::IsMember({"image", "canonical"}))
+      ->capture_default_str();
   fer_tools::add_common_options(app, model_dir);
   if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
 
@@ -110,6 +118,7 @@ int main(int argc, char** argv) {
   fer_extract::ExtractionOptions options;
   options.jobs = jobs;
   options.model_dir = model_dir;
+  options.space = fer::parse_landmark_space(space, "--landmark-space");
   options.overwrite = force;
   options.cancel = &fer_tools::cancel_requested();
   fer_extract::ExtractionSummary summary;

@@ -28,7 +28,13 @@ constexpr char kEnd[4] = {'E', 'N', 'D', '.'};
 // Everything besides the clip that decides its result; a part written with
 // other settings is not reused.
 const std::string kSettings = "fer-extract part v1; wavelet haar N=" + std::to_string(kCoefficients) +
-                              "; max_faces=1; normalised x/w y/h z/w";
+                              "; max_faces=1; ";
+
+// The landmark coordinates (the image space keeps the text of the parts
+// written before there was a choice, so they stay valid).
+std::string settings_for(fer::LandmarkSpace space) {
+  return kSettings + (space == fer::LandmarkSpace::Image ? "normalised x/w y/h z/w" : "canonical face space cm");
+}
 
 std::uint64_t fnv1a64(const std::string& text) {
   std::uint64_t h = 1469598103934665603ull;
@@ -110,7 +116,8 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
-PartStore::PartStore(const std::string& dir) : dir_(dir) {
+PartStore::PartStore(const std::string& dir, fer::LandmarkSpace space)
+    : dir_(dir), settings_(settings_for(space)) {
   std::error_code ec;
   fs::create_directory(dir_, ec);  // not its parents: the output's folder must exist
   if (ec || !fs::is_directory(dir_))
@@ -144,7 +151,7 @@ void PartStore::save(const ClipKey& key, const ClipFeatures& f) const {
   file_identity(key.resolved_path, size, mtime);
   Writer w;
   w.bytes(kMagic, sizeof kMagic);
-  w.text(kSettings);
+  w.text(settings_);
   w.text(key.resolved_path);
   w.value<std::int64_t>(size);
   w.value<std::int64_t>(mtime);
@@ -196,7 +203,7 @@ std::optional<ClipFeatures> PartStore::load(const ClipKey& key) const {
   std::int64_t size = 0, mtime = 0, now_size = 0, now_mtime = 0;
   if (!r.bytes(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
     return std::nullopt;
-  if (!r.text(settings) || settings != kSettings) return std::nullopt;
+  if (!r.text(settings) || settings != settings_) return std::nullopt;
   if (!r.text(path) || path != key.resolved_path) return std::nullopt;
   file_identity(key.resolved_path, now_size, now_mtime);
   if (!r.value(size) || !r.value(mtime) || size != now_size || mtime != now_mtime)

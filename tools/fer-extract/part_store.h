@@ -27,6 +27,7 @@
 
 #include "clip_extractor.h"
 #include "fer/error.h"
+#include "fer/landmark_space.h"
 
 namespace fer_extract {
 
@@ -47,7 +48,9 @@ class PartStore {
   // Creates (if needed) and locks `dir`, removes stale temporary files.
   // Throws fer::Error if the directory cannot be created, PartsLocked if
   // another process holds it.
-  explicit PartStore(const std::string& dir);
+  // `space`: the landmark space of the parts (a part of another space is
+  // not reused).
+  PartStore(const std::string& dir, fer::LandmarkSpace space);
   ~PartStore();
   PartStore(const PartStore&) = delete;
   PartStore& operator=(const PartStore&) = delete;
@@ -70,6 +73,7 @@ class PartStore {
   std::string part_path(const ClipKey& key) const;
 
   std::string dir_;
+  std::string settings_;  // what a reusable part was written with
   int lock_fd_ = -1;
 };
 

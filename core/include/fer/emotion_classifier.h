@@ -42,6 +42,7 @@
 #include "fer/emotion_model.h"
 #include "fer/face.h"
 #include "fer/image.h"
+#include "fer/landmark_space.h"
 
 namespace fer {
 
@@ -78,6 +79,9 @@ class EmotionClassifier {
   // The merged label set: the appearance model's labels, then the feature
   // model's that are new.
   const std::vector<std::string>& labels() const { return labels_; }
+
+  // The landmark space the feature model was trained on (Image without one).
+  LandmarkSpace feature_space() const;
 
   // Frame duration used for frames without pts (from the stream's rate).
   void SetFrameDuration(std::int64_t ns) {

@@ -13,10 +13,13 @@
 //   0..255; mean and std hold one value per channel or a single value for
 //   all. GRAY is the BT.601 luma of the RGB pixel.
 //   A feature model, run on waveletencode's features (fer/face.h):
-//     {"input": {"type": "wavelet-features", "rows": 10},
+//     {"input": {"type": "wavelet-features", "rows": 10,
+//                "space": "image" | "canonical"},
 //      "output": ..., "labels": [...]}
 //   Its input is [1, rows * (478 * 3 + 52)]: the landmark rows (rows, 478, 3)
-//   then the blendshape rows (rows, 52), flattened in that order.
+//   then the blendshape rows (rows, 52), flattened in that order; `space`
+//   (default "image") is the landmark space it was trained on
+//   (fer/landmark_space.h).
 //   Unknown keys are ignored (e.g. "source").
 //
 // ENSURES
@@ -27,6 +30,8 @@
 
 #include <string>
 #include <vector>
+
+#include "fer/landmark_space.h"
 
 namespace fer {
 
@@ -52,6 +57,7 @@ struct EmotionModelSpec {
   ImageInputSpec image;      // input == Image
   float crop_margin = 0.0f;  // input == Image: fraction added to the face square's side
   int feature_rows = 0;      // input == WaveletFeatures
+  LandmarkSpace feature_space = LandmarkSpace::Image;  // input == WaveletFeatures
   ScoreKind output = ScoreKind::Probabilities;
   std::vector<std::string> labels;  // as written, in output order
 

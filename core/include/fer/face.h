@@ -37,8 +37,10 @@ struct FaceFeatures {
   int valid = 0;                      // valid approximation coefficients (the rest are zeros)
   int coefficients = 0;               // N
   int rows = 0;                       // N * 2^detail levels (fer/wavelet.h)
-  // Row-major (rows, 478, 3): normalised landmarks (x, y in [0, 1] of the
-  // frame, z on x's scale), approximation band first.
+  bool canonical = false;             // landmarks in canonical face space (fer/track_features.h)
+  // Row-major (rows, 478, 3): landmarks in image space (x, y in [0, 1] of
+  // the frame, z on x's scale) or in canonical face space (cm),
+  // approximation band first.
   std::vector<float> landmarks;
   std::vector<float> blendshapes;     // (rows, 52)
 };
@@ -60,6 +62,10 @@ struct Face {
   cv::Rect2f bbox;                    // bounds of the landmarks, clipped to the frame
   float score = 0.0f;                 // face presence probability
   std::vector<cv::Point3f> landmarks; // 478 points, or empty
+  // The same points with head pose and scale removed: fitted onto
+  // MediaPipe's canonical face, in its space and units (cm); set with the
+  // pose (FaceAnalyzer), empty when the fit failed.
+  std::vector<cv::Point3f> canonical_landmarks;
   std::vector<float> blendshapes;     // 52 in [0, 1] (fer/blendshapes.h), or empty
   std::optional<HeadPose> pose;
   // Shared: metas are copied per buffer, features are large and read-only.

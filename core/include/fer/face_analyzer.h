@@ -4,8 +4,9 @@
 // WHAT THIS REPRESENTS
 //   The stages facelandmarks runs after the tracker, shared with the
 //   command-line tools: FaceGeometry fits MediaPipe's canonical face to each
-//   face's 478 landmarks (Face::pose), and estimate_blendshapes() measures
-//   the 52 coefficients on the landmarks with that pose removed
+//   face's 478 landmarks (Face::pose), the landmarks are aligned onto the
+//   canonical face (Face::canonical_landmarks: pose and scale removed), and
+//   estimate_blendshapes() measures the 52 coefficients on them
 //   (Face::blendshapes).
 //
 // THREAD SAFETY
@@ -31,8 +32,9 @@ class FaceAnalyzer {
   // Throws fer::ModelNotFound / fer::Error naming the canonical face file.
   static std::unique_ptr<FaceAnalyzer> Create(const FaceAnalyzerOptions& options);
 
-  // ENSURES: every face with 478 landmarks gets pose and blendshapes; a face
-  //          whose landmarks cannot be fitted (degenerate) keeps neither.
+  // ENSURES: every face with 478 landmarks gets pose, canonical landmarks
+  //          and blendshapes; a face whose landmarks cannot be fitted
+  //          (degenerate) gets none of them.
   void Analyze(FrameFaces& frame) const;
 
  private:

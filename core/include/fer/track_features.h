@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fer/face.h"
+#include "fer/landmark_space.h"
 #include "fer/wavelet.h"
 
 namespace fer {
@@ -36,6 +37,7 @@ struct TrackFeatureOptions {
   int window = 80;       // frames per encoding
   int hop = 8;           // frames between encodings of a track
   int min_frames = 10;   // shortest history encoded when a track ends (seed 000)
+  LandmarkSpace space = LandmarkSpace::Image;
   WaveletOptions wavelet;
 };
 
@@ -55,7 +57,7 @@ class TrackFeatureEncoder {
   struct Sample {
     std::int64_t frame;
     std::optional<std::int64_t> pts;
-    std::vector<float> landmarks;    // 478 * 3, normalised
+    std::vector<float> landmarks;    // 478 * 3, in options_.space
     std::vector<float> blendshapes;  // 52
   };
   struct Track {
@@ -74,6 +76,10 @@ class TrackFeatureEncoder {
 // One frame's face as the features encode it: landmarks normalised by the
 // frame size (x / width, y / height, z / width), 478 * 3 floats.
 std::vector<float> normalised_landmarks(const Face& face, int width, int height);
+
+// One frame's face's landmarks in `space`, 478 * 3 floats (see
+// LandmarkSpace).
+std::vector<float> landmark_features(const Face& face, int width, int height, LandmarkSpace space);
 
 // One frame's face's blendshapes as the features encode them: its 52
 // coefficients, or 52 zeros when it has none.
