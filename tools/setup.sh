@@ -33,7 +33,8 @@ tests=(
   python3-opencv                              # converter unit tests run models
   mosquitto                                   # MQTT broker the facemetapublish tests start
   openssl                                     # certificates for the MQTT TLS test
-  python3-sklearn                             # fer-eval's metrics checked against scikit-learn
+  python3-sklearn                             # fer-eval's metrics checked against scikit-learn; fer-train
+  python3-torch python3-matplotlib            # fer-train (training, curves)
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

@@ -128,8 +128,12 @@ FramePrediction predict_frame(const fer::FrameFaces& frame, const LabelMap& labe
   FramePrediction p;
   p.frame = frame.frame;
   const fer::Face* face = fer_tools::primary_face(frame);
-  if (!face || !face->emotion) {
+  if (!face) {
     p.predicted = labels.index(kNotDetected);
+    return p;
+  }
+  if (!face->emotion) {  // a face, but no result yet (a feature model before its first window)
+    p.predicted = labels.index(std::string(fer::kUnknownEmotion));
     return p;
   }
   p.predicted = labels.index(face->emotion->label);

@@ -17,7 +17,9 @@
 //   * A still is a stream of one frame (fresh tracker and smoothing).
 //   In each frame the face that counts is fer_tools::primary_face (the one
 //   nearest the centre). A frame's prediction is its emotion label
-//   (`unknown` below the floor), or `not_detected` without a face. An item's
+//   (`unknown` below the floor, or when the face has no emotion yet: a
+//   feature model alone before the track's first features), or
+//   `not_detected` without a face. An item's
 //   prediction is the argmax of the mean of its frames' probabilities over
 //   the frames with a face (for a still: its frame's), `unknown` when that
 //   mean is below min_confidence, `not_detected` when no frame had a face.

@@ -1,0 +1,1 @@
+"""fer-train: feature models for emotionclassify, trained on fer-extract's .npz."""
