@@ -21,6 +21,7 @@ runtime=(
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
   libcli11-dev                                # fer-extract: command line
   libmosquitto-dev                            # facemetapublish method=mqtt
+  libzip-dev                                  # reading .npz files (fer-extract merge)
   libgstrtspserver-1.0-dev                    # fer-rtsp-server (RTSP recipe re-serves video)
   libgtest-dev libbenchmark-dev
   python3-onnx python3-numpy python3-flatbuffers
@@ -35,6 +36,7 @@ tests=(
   openssl                                     # certificates for the MQTT TLS test
   python3-sklearn                             # fer-eval's metrics checked against scikit-learn; fer-train
   python3-torch python3-matplotlib            # fer-train (training, curves)
+  slurm-wlm munge                             # the sharded-extraction test's one-node Slurm cluster
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

@@ -217,6 +217,14 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
   npz.add("valid_coefficients", {M}, valid);
   npz.add("reason", {M}, reason);
   npz.add("landmark_space", {}, std::vector<std::string>{fer::landmark_space_name(options.space)});
+  if (options.shard) {
+    std::vector<std::int64_t> rows;
+    for (const fer::DatasetClip& clip : csv.clips) rows.push_back(clip.index);
+    npz.add("csv_row", {M}, rows);
+    npz.add("csv_records", {}, std::vector<std::int64_t>{options.shard->records});
+    npz.add("shard", {}, std::vector<std::string>{std::to_string(options.shard->index) + "/" +
+                                                   std::to_string(options.shard->count)});
+  }
   npz.close();
   parts->remove();
   return summary;

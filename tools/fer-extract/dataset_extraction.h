@@ -42,6 +42,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "clip_extractor.h"
@@ -57,10 +58,22 @@ class Refused : public fer::Error {
   using fer::Error::Error;
 };
 
+// One of N shards of a dataset: CSV records k, k + N, k + 2N, ... (0-based).
+struct Shard {
+  int index = 0;                  // k, 0 <= k < count
+  int count = 1;                  // N
+  std::int64_t records = 0;       // records in the whole CSV
+};
+
 struct ExtractionOptions {
   int jobs = 1;                   // clips decoded at once (>= 1)
   std::string model_dir;          // "" = the usual model search path
   fer::LandmarkSpace space = fer::LandmarkSpace::Image;  // of the landmark coefficients
+  // Set when `csv` holds one shard's records (their DatasetClip::index is
+  // their row in the whole CSV): the .npz then also holds csv_row (int64,
+  // the CSV row of each of its rows), csv_records (int64, 0-d) and shard
+  // (str, 0-d, "k/N"), for merge_shards() (shard_merge.h).
+  std::optional<Shard> shard;
   bool overwrite = false;         // replace an existing OUTPUT
   // Set (e.g. by a signal handler) to stop: running clips end at their next
   // frame and are not stored; extract_dataset() returns with interrupted set.

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -15,6 +18,7 @@
 #include "fer/dataset_csv.h"
 #include "fer/error.h"
 #include "progress.h"
+#include "shard_merge.h"
 
 namespace {
 
@@ -60,12 +64,51 @@ const char* kFooter =
     "  1    the run failed (e.g. models missing, OUTPUT not writable)\n"
     "  2    usage error, unreadable or invalid CSV, OUTPUT exists without --force,\n"
     "       OUTPUT's folder does not exist, or another fer-extract is writing OUTPUT\n"
-    "  130  interrupted by SIGINT, 143 by SIGTERM (finished clips are kept)";
+    "  130  interrupted by SIGINT, 143 by SIGTERM (finished clips are kept)\n"
+    "\n"
+    "Sharding: `fer-extract --shard k/N INPUT.csv part-k.npz` for k = 0..N-1 (on as many\n"
+    "machines; pipelines/slurm/fer-extract.sbatch runs them as a Slurm array job), then\n"
+    "`fer-extract merge OUTPUT.npz part-*.npz` gives the .npz one run would write.";
 
 }  // namespace
 
+// fer-extract merge OUTPUT.npz PART.npz...: the shards of a --shard run into
+// the .npz one run over the whole CSV writes.
+int merge_main(int argc, char** argv) {
+  std::string output;
+  std::vector<std::string> parts;
+  bool force = false;
+  CLI::App app{"fer-extract merge: the .npz files of every shard of a `fer-extract --shard k/N` run (e.g.\n"
+               "the tasks of a Slurm array job) into the .npz one run over the whole CSV writes.",
+               "fer-extract merge"};
+  app.add_option("OUTPUT.npz", output, "The .npz file to write")->required();
+  app.add_option("PART.npz", parts, "Every shard's .npz, in any order")->required()->check(CLI::ExistingFile);
+  app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
+  if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
+  try {
+    const std::size_t rows = fer_extract::merge_shards(parts, output, force);
+    std::fprintf(stderr, "fer-extract: merged %zu shards into %s: %zu clips\n", parts.size(), output.c_str(), rows);
+  } catch (const fer_extract::MergeRefused& e) {
+    std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+// "k/N" with 0 <= k < N, or nullopt.
+std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
+  int k = -1, n = 0;
+  char rest = 0;
+  if (std::sscanf(text.c_str(), "%d/%d%c", &k, &n, &rest) != 2 || n < 1 || k < 0 || k >= n) return std::nullopt;
+  return std::make_pair(k, n);
+}
+
 int main(int argc, char** argv) {
-  std::string input, output, model_dir;
+  if (argc > 1 && std::string(argv[1]) == "merge") return merge_main(argc - 1, argv + 1);
+  std::string input, output, model_dir, shard;
   bool force = false;
   const unsigned cores = std::thread::hardware_concurrency();
   int jobs = cores > 0 ? static_cast<int>(cores) : 1;
@@ -78,6 +121,10 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
   app.add_option("-j,--jobs", jobs, "Clips processed in parallel (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
+  app.add_option("--shard", shard,
+                 "k/N: only CSV records k, k+N, k+2N, ... (0-based; e.g. one task of a Slurm array job); "
+                 "`fer-extract merge` joins the shards' outputs")
+      ->type_name("k/N");
   std::string space = "image";
   app.add_option("--landmark-space", space,
                  "Landmark coordinates encoded: image (x/width, y/height, z/width) or canonical (head pose "
@@ -109,7 +156,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fer-extract: error: %s\n", e.what());
     return kExitUsage;
   }
-  std::fprintf(stderr, "fer-extract: %s: %zu clips (%s CSV)\n", input.c_str(), csv.clips.size(),
+  std::optional<fer_extract::Shard> sharded;
+  if (!shard.empty()) {
+    const auto kn = parse_shard(shard);
+    if (!kn) {
+      std::fprintf(stderr, "fer-extract: error: --shard %s: expected k/N with 0 <= k < N\n", shard.c_str());
+      return kExitUsage;
+    }
+    sharded = fer_extract::Shard{kn->first, kn->second, static_cast<std::int64_t>(csv.clips.size())};
+    std::vector<fer::DatasetClip> mine;
+    for (const fer::DatasetClip& clip : csv.clips)
+      if (clip.index % kn->second == kn->first) mine.push_back(clip);
+    csv.clips = std::move(mine);
+  }
+  std::fprintf(stderr, "fer-extract: %s: %zu clips%s (%s CSV)\n", input.c_str(), csv.clips.size(),
+               shard.empty() ? "" : (" of shard " + shard).c_str(),
                csv.form == fer::DatasetCsvForm::kDfewRaw ? "raw DFEW" : "cleaned");
 
   gst_init(nullptr, nullptr);
@@ -119,6 +180,7 @@ int main(int argc, char** argv) {
   options.jobs = jobs;
   options.model_dir = model_dir;
   options.space = fer::parse_landmark_space(space, "--landmark-space");
+  options.shard = sharded;
   options.overwrite = force;
   options.cancel = &fer_tools::cancel_requested();
   fer_extract::ExtractionSummary summary;
