@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <limits>
 #include <random>
@@ -272,18 +271,11 @@ NpzWriter::NpzWriter(const std::string& path, const NpzWriterOptions& options)
   }
   std::setvbuf(impl_->file, nullptr, _IOFBF, 1 << 20);
 
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  if (tm.tm_year < 80) {  // before the DOS epoch: 1980-01-01 00:00
-    tm.tm_year = 80;
-    tm.tm_mon = 0;
-    tm.tm_mday = 1;
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  }
-  impl_->dos_time = static_cast<std::uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-  impl_->dos_date =
-      static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+  // Members are dated at the DOS epoch (1980-01-01 00:00), not now: the same
+  // arrays then give the same bytes (a merged sharded run equals one run;
+  // a data hash names the data, not when it was written).
+  impl_->dos_time = 0;
+  impl_->dos_date = static_cast<std::uint16_t>((0 << 9) | (1 << 5) | 1);
 }
 
 NpzWriter::~NpzWriter() = default;

@@ -9,6 +9,8 @@
 //   and 0-d. No object arrays, so nothing ever needs pickle.
 //
 //   Each array is streamed to the file when added (the writer keeps no copy).
+//   Members are dated 1980-01-01 00:00, so the same arrays always give the
+//   same bytes.
 //   The file is written under a temporary name in the destination directory
 //   and renamed to its final name by close(), so a crash or an exception never
 //   leaves a half-written .npz under the final name.
