@@ -523,6 +523,20 @@ stop_supervisor (GstLiveSource * self)
   self->supervisor = nullptr;
 }
 
+/* What READY -> PAUSED set up for a stream: the decoder, the backoff, a
+ * pending event; the last stats are posted. */
+static void
+release_stream (GstLiveSource * self)
+{
+  remove_decoder (self);
+  if (self->pending_restored)
+    gst_structure_free (self->pending_restored);
+  self->pending_restored = nullptr;
+  delete self->backoff;
+  self->backoff = nullptr;
+  post_stats (self);
+}
+
 /* A live source's errors mean "camera lost": handled here, not fatal. */
 static void
 gst_live_source_handle_message (GstBin * bin, GstMessage * message)
@@ -613,6 +627,12 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_supervisor (self);
       break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      /* A file that failed to preroll never reached PAUSED, so the pipeline
+       * goes from READY to NULL without PAUSED -> READY: stop the supervisor
+       * here too, or it outlives the element. */
+      stop_supervisor (self);
+      break;
     default:
       break;
   }
@@ -641,13 +661,11 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
         self->file_wait_since_us = 0;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      remove_decoder (self);
-      if (self->pending_restored)
-        gst_structure_free (self->pending_restored);
-      self->pending_restored = nullptr;
-      delete self->backoff;
-      self->backoff = nullptr;
-      post_stats (self);
+      release_stream (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      if (self->backoff)        /* READY -> PAUSED ran, PAUSED -> READY did not */
+        release_stream (self);
       break;
     default:
       break;
@@ -759,6 +777,7 @@ gst_live_source_finalize (GObject * object)
 {
   GstLiveSource *self = GST_LIVE_SOURCE (object);
 
+  stop_supervisor (self);       /* never running past the element's life */
   g_free (self->uri);
   g_free (self->source);
   gst_object_unref (self->queue_sink);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -445,6 +446,50 @@ TEST(LiveSource, FileWithoutAFrameWithinTimeoutIsAnError) {
   GstElement* source = p.element("nas");
   EXPECT_EQ(uint64_property(source, "frames-in"), 0u);
   gst_object_unref(source);
+}
+
+namespace {
+
+// Threads of this process named `name` (/proc/self/task/*/comm).
+int threads_named(const std::string& name) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string text;
+    std::getline(comm, text);
+    n += text == name;
+  }
+  return n;
+}
+
+}  // namespace
+
+// A file that fails to preroll (truncated, or random bytes) ends in an
+// error; setting the pipeline to NULL then must stop livesource's supervisor
+// thread, which used to keep running (and read the freed element) because a
+// failed preroll never reaches PAUSED -> READY.
+TEST(LiveSource, FailedPrerollLeavesNoSupervisorThread_n) {
+  TempDir dir;
+  std::ifstream in(media_path("franck.mp4"), std::ios::binary);
+  std::string head(500000, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  write_file(dir.file("truncated.mp4"), head);
+  std::string noise(300000, '\0');
+  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 2654435761u) >> 11);
+  write_file(dir.file("noise.mp4"), noise);
+  const int before = threads_named("livesource");
+  for (int round = 0; round < 5; ++round) {
+    const std::string file = dir.file(round % 2 ? "noise.mp4" : "truncated.mp4");
+    {
+      LivePipeline p("livesource name=ls timeout=1500 uri=file://" + file + " ! videoconvert ! fakesink");
+      p.play();
+      ASSERT_TRUE(wait_until([&] { p.pump(); return p.count(GST_MESSAGE_ERROR) > 0; }, seconds(20)))
+          << "no error for " << file;
+    }  // set to NULL and dropped
+    EXPECT_TRUE(wait_until([&] { return threads_named("livesource") == before; }, seconds(2)))
+        << "round " << round << ": " << threads_named("livesource") - before << " supervisor threads left";
+  }
 }
 
 // Ctrl-C (EOS) while the camera is away ends the stream at once.
