@@ -31,6 +31,11 @@ std::string listed_digest(const fs::path& dir, const std::string& name) {
 }  // namespace
 
 ModelRegistry::ModelRegistry(const std::string& model_dir) {
+  // A directory given on purpose that is not there is a typo, not a reason
+  // to fall back quietly on the models elsewhere.
+  std::error_code ec;
+  if (!model_dir.empty() && !std::filesystem::is_directory(model_dir, ec))
+    throw ModelNotFound("model directory not found: " + model_dir + " (model-dir: an existing directory, or unset)");
   if (!model_dir.empty()) search_path_.push_back(model_dir);
   if (const char* env = std::getenv("FER_MODEL_DIR"); env && *env) search_path_.push_back(env);
   search_path_.push_back(FER_INSTALL_MODEL_DIR);

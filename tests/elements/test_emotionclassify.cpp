@@ -56,6 +56,13 @@ TEST(EmotionClassifyElement, UnknownBuiltinModel_n) {
   EXPECT_NE(error.debug.find("unknown emotion model \"fer2013\""), std::string::npos) << error.debug;
 }
 
+TEST(EmotionClassifyElement, ModelDirThatDoesNotExist_n) {
+  const StartError error = start_error_with("model-dir", "/nonexistent/models");
+  ASSERT_TRUE(error.posted);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR);
+  EXPECT_NE(error.debug.find("model directory not found: /nonexistent/models"), std::string::npos) << error.debug;
+}
+
 TEST(EmotionClassifyElement, MissingFeatureModelFile_n) {
   const StartError error = start_error_with("feature-model", "/nonexistent/features.onnx");
   ASSERT_TRUE(error.posted);

@@ -482,7 +482,15 @@ TEST(FaceLandmarksElement, UnparsableModelPart_n) {
   expect_start_fails_naming(dir.path, file);
 }
 
-// Control for the two tests above: the intact copy loads from model-dir.
+// A model-dir that does not exist (a typo) fails the start naming it,
+// instead of falling back on the build tree's models.
+TEST(FaceLandmarksElement, ModelDirThatDoesNotExist_n) {
+  TempDir dir;
+  const fs::path missing = dir.path / "modles";
+  expect_start_fails_naming(missing, missing);
+}
+
+// Control for the tests above: the intact copy loads from model-dir.
 TEST(FaceLandmarksElement, ModelDirCopyLoads) {
   TempDir dir;
   ASSERT_FALSE(dir.path.empty());

@@ -512,6 +512,22 @@ TEST_F(FerExtract, CanonicalLandmarkSpace) {
   EXPECT_NE(bad.err.find("--landmark-space"), std::string::npos) << bad.err;
 }
 
+// An OUTPUT that is the input CSV (by another name too) is refused even
+// with --force: the dataset list is never replaced by the zip.
+TEST(FerExtractCli, OutputThatIsTheInput_n) {
+  TempDir dir;
+  const std::string csv = dir.file("a.csv");
+  const std::string text = "file_path\nclip.mp4\n";
+  write_file(csv, text);
+  fs::create_symlink(csv, dir.file("link.npz"));
+  for (const std::string& output : {csv, dir.file("link.npz"), dir.file("./a.csv")}) {
+    const ProcessResult r = run_tool(extract_args({csv, output, "--force"}), dir.path, 60);
+    EXPECT_EQ(r.exit_code, 2) << describe(r);
+    EXPECT_NE(r.err.find("is the input CSV"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(csv), text);
+  }
+}
+
 // CSV errors: exit 2 with the reader's file:line message, nothing written.
 TEST(FerExtractCli, InvalidCsv_n) {
   TempDir dir;

@@ -145,6 +145,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fer-extract: error: the folder of %s does not exist\n", output.c_str());
     return kExitUsage;
   }
+  if (std::filesystem::equivalent(input, output, ec)) {  // --force or not: never the data itself
+    std::fprintf(stderr, "fer-extract: error: OUTPUT %s is the input CSV\n", output.c_str());
+    return kExitUsage;
+  }
   if (std::filesystem::exists(output, ec) && !force) {
     std::fprintf(stderr, "fer-extract: error: %s exists; use --force to replace it\n", output.c_str());
     return kExitUsage;

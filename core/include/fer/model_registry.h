@@ -12,6 +12,8 @@
 //   corrupt rather than handed to a parser.
 //
 // ENSURES
+//   The constructor throws fer::ModelNotFound when model_dir is given but is
+//   not an existing directory (a typo must not fall back quietly).
 //   locate() returns an existing, non-empty, verified file or throws
 //   fer::ModelNotFound naming the file and every directory searched, or
 //   fer::Error naming the file and both digests (corrupt).
