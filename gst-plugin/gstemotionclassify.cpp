@@ -86,6 +86,7 @@ struct _GstEmotionClassify
   gdouble min_confidence;
   gdouble crop_margin;
   gboolean post_messages;
+  gint width, height;           /* the stream's frame size, for resets */
 
   fer::EmotionClassifier *classifier;
   gboolean posting;             /* post-messages as read at start() */
@@ -259,6 +260,13 @@ gst_emotion_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
 {
   GstEmotionClassify *self = GST_EMOTION_CLASSIFY (filter);
 
+  /* Another frame size without a flush is another picture: no emotion state
+   * carries over, whatever ids the faces have. */
+  if (self->classifier && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
+          || self->height != GST_VIDEO_INFO_HEIGHT (in_info)))
+    self->classifier->Reset ();
+  self->width = GST_VIDEO_INFO_WIDTH (in_info);
+  self->height = GST_VIDEO_INFO_HEIGHT (in_info);
   /* Streams without timestamps are timed by their nominal frame rate. */
   if (self->classifier && in_info->fps_n > 0)
     self->classifier->SetFrameDuration ((gint64)

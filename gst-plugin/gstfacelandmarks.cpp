@@ -64,6 +64,7 @@ struct FaceLandmarksState
   std::unique_ptr < fer::FaceTracker > tracker;
   std::unique_ptr < fer::FaceAnalyzer > analyzer;
   gint64 frame_index = 0;
+  gint width = 0, height = 0;   /* of the frames the tracks were made on */
 };
 
 struct _GstFaceLandmarks
@@ -226,6 +227,29 @@ gst_face_landmarks_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
+/* A new frame size without a flush (a stream switch, concat of two files)
+ * is another picture: its faces are new tracks, never the old ids. */
+static gboolean
+gst_face_landmarks_set_info (GstVideoFilter * filter, GstCaps *,
+    GstVideoInfo * in_info, GstCaps *, GstVideoInfo *)
+{
+  GstFaceLandmarks *self = GST_FACE_LANDMARKS (filter);
+  FaceLandmarksState *state = self->state;
+
+  if (!state)
+    return TRUE;
+  if (state->width && (state->width != GST_VIDEO_INFO_WIDTH (in_info)
+          || state->height != GST_VIDEO_INFO_HEIGHT (in_info))) {
+    GST_DEBUG_OBJECT (self, "frame size %dx%d -> %dx%d: tracks end",
+        state->width, state->height, GST_VIDEO_INFO_WIDTH (in_info),
+        GST_VIDEO_INFO_HEIGHT (in_info));
+    state->tracker->reset ();
+  }
+  state->width = GST_VIDEO_INFO_WIDTH (in_info);
+  state->height = GST_VIDEO_INFO_HEIGHT (in_info);
+  return TRUE;
+}
+
 static void
 add_region_metas (GstBuffer * buffer, const fer::FrameFaces & frame)
 {
@@ -328,6 +352,7 @@ gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_face_landmarks_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_face_landmarks_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_face_landmarks_sink_event);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_face_landmarks_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_face_landmarks_transform_frame_ip);
 

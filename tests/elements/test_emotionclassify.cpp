@@ -312,3 +312,37 @@ TEST(EmotionClassifyElement, FeatureModelOfAnotherLandmarkSpace_n) {
     }
   }
 }
+
+// A frame size change without a flush (concat of two files, a stream
+// switch) is another picture: facelandmarks ends its tracks (new ids) and
+// the first frames of the new size carry no emotion state of the old one.
+TEST(EmotionClassifyElement, NewFrameSizeStartsNewTracksAndState_n) {
+  const cv::Mat smile = load_rgb(media_path("franck_04117.jpg"));
+  cv::Mat calm;
+  cv::resize(load_rgb(media_path("franck_01829.jpg")), calm, cv::Size(600, 480));
+  const auto fresh = still_probabilities("franck_01829.jpg", "emotionclassify");  // no history
+  Harness t("facelandmarks ! emotionclassify", rgb_caps(smile.cols, smile.rows));
+  int smile_id = -1;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(t.push(rgb_buffer(smile, i)), GST_FLOW_OK);
+    GstBuffer* out = t.pull();
+    ASSERT_NE(out, nullptr);
+    ASSERT_EQ(faces_meta(out)->faces->faces.size(), 1u);
+    smile_id = faces_meta(out)->faces->faces[0].id;
+    gst_buffer_unref(out);
+  }
+  gst_harness_set_src_caps_str(t.h, rgb_caps(calm.cols, calm.rows).c_str());
+  ASSERT_EQ(t.push(rgb_buffer(calm, 3)), GST_FLOW_OK);
+  GstBuffer* out = t.pull();
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(faces_meta(out)->faces->faces.size(), 1u);
+  const fer::Face& face = faces_meta(out)->faces->faces[0];
+  EXPECT_NE(face.id, smile_id) << "a new picture, a new track";
+  ASSERT_TRUE(face.emotion);
+  ASSERT_EQ(face.emotion->probabilities.size(), fresh.size());
+  // Resized, so not bit-identical to the fresh still; but not pulled toward
+  // the smile (100 ms later, smoothing would keep ~80 % of the old state).
+  EXPECT_LT(face.emotion->probabilities[3].probability, 0.5f) << "happy carried over";
+  EXPECT_NEAR(face.emotion->probabilities[6].probability, fresh[6], 0.2) << "neutral";
+  gst_buffer_unref(out);
+}
