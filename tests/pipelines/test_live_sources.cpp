@@ -492,6 +492,26 @@ TEST(LiveSource, FailedPrerollLeavesNoSupervisorThread_n) {
   }
 }
 
+// fer-rtsp-server refuses a launch line that cannot be served at start
+// (exit 2, naming the mount and the problem) instead of printing "serving"
+// and leaving its clients waiting for media that never comes.
+TEST(RtspServerTool, BadLaunchLineIsRefusedAtStart_n) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cam=videotestsrc ! nosuchelement ! rtph264pay name=pay0", "no element \"nosuchelement\""},
+      {"cam=videotestsrc ! x264enc ! rtph264pay", "no payloader named pay0"},
+  };
+  for (const auto& [mount, says] : cases) {
+    const std::string log = dir.file("server.log");
+    std::remove(log.c_str());
+    const pid_t pid = spawn({kRtspServer, "--port", std::to_string(free_loopback_port()), "--mount", mount}, log);
+    EXPECT_EQ(wait_exit(pid, milliseconds(10000)), 2) << mount;
+    const std::string text = read_file(log);
+    EXPECT_NE(text.find(says), std::string::npos) << text;
+    EXPECT_EQ(text.find("serving"), std::string::npos) << text;
+  }
+}
+
 // Ctrl-C (EOS) while the camera is away ends the stream at once.
 TEST(LiveSource, EosWhileReconnectingEndsTheStream) {
   TempDir dir;

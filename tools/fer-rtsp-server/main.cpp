@@ -34,6 +34,26 @@ gboolean quit_loop(gpointer loop) {
   return G_SOURCE_REMOVE;
 }
 
+// Why `launch` cannot be served ("" if it can): it must parse (every element
+// known, every link possible) and hold the payloader the media factory looks
+// for, named pay0. Nothing is started: parsing only creates the elements.
+std::string launch_problem(const std::string& launch) {
+  GError* error = nullptr;
+  GstElement* bin = gst_parse_launch_full(("( " + launch + " )").c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS,
+                                          &error);
+  std::string problem;
+  if (!bin || error) {
+    problem = std::string("the launch line does not parse: ") + (error ? error->message : "unknown error");
+  } else if (GstElement* pay = gst_bin_get_by_name(GST_BIN(bin), "pay0")) {
+    gst_object_unref(pay);
+  } else {
+    problem = "no payloader named pay0 in the launch line (e.g. ... ! rtph264pay name=pay0 pt=96)";
+  }
+  g_clear_error(&error);
+  if (bin) gst_object_unref(bin);
+  return problem;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,6 +82,15 @@ int main(int argc, char** argv) {
   }
 
   gst_init(&argc, &argv);
+  // A launch line that cannot work is said now, not by clients hanging at
+  // "Retrieving media info" later.
+  for (const Mount& m : mounts) {
+    const std::string problem = launch_problem(m.launch);
+    if (!problem.empty()) {
+      std::fprintf(stderr, "fer-rtsp-server: --mount %s: %s\n", m.path.c_str(), problem.c_str());
+      return 2;
+    }
+  }
   GstRTSPServer* server = gst_rtsp_server_new();
   gst_rtsp_server_set_address(server, address.c_str());
   gst_rtsp_server_set_service(server, std::to_string(port).c_str());
