@@ -462,6 +462,42 @@ TEST_F(FerExtract, ResumesAfterSigterm) {
   for (const auto& [name, array] : m.npz.items()) EXPECT_EQ(npz.at(name), array) << name;
 }
 
+// A part damaged on disk after it was written (64 random bytes inside) is
+// computed again, not reused: the output equals the clean run's.
+TEST_F(FerExtract, DamagedPartIsRecomputed_n) {
+  const MainRun& m = main_run();
+  ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
+  const fs::path d = dataset().dir.path;
+  const std::string output = (d / "damaged.npz").string();
+  const fs::path parts = output + ".parts";
+  const Child child = start_tool(extract_args({dataset().csv, output, "--jobs", "1"}), d);
+  fs::path part;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (part.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parts, ec))
+      if (e.path().extension() == ".part") part = e.path();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(part.empty()) << "no finished clip within 120 s";
+  kill(child.pid, SIGTERM);
+  ASSERT_EQ(wait_tool(child, 60).exit_code, 128 + SIGTERM);
+  int kept = 0;  // one or two: the SIGTERM may come after a second clip
+  for (const auto& e : fs::directory_iterator(parts)) kept += e.path().extension() == ".part";
+  {
+    std::fstream f(part, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(part) / 2));
+    std::mt19937 rng(64);
+    for (int i = 0; i < 64; ++i) f.put(static_cast<char>(rng() & 0xff));
+  }
+  const ProcessResult resumed = run_tool(extract_args({dataset().csv, output, "--jobs", "2"}), d);
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_NE(resumed.err.find(" " + std::to_string(kept - 1) + " reused"), std::string::npos)
+      << "only the damaged part is computed again: " << resumed.err;
+  const json npz = load_npz(output, d);
+  for (const auto& [name, array] : m.npz.items()) EXPECT_EQ(npz.at(name), array) << name;
+}
+
 // DFEW's raw annotation: the label 1-7 is named from the vote columns and
 // `order` becomes the video id.
 TEST_F(FerExtract, ReadsRawDfewCsv) {

@@ -16,6 +16,7 @@
 #include "fer/blendshapes.h"
 #include "fer/error.h"
 #include "fer/face.h"
+#include "fer/model_registry.h"
 
 namespace fer_extract {
 
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'F', 'E', 'R', 'P', 'A', 'R', 'T', '1'};
+constexpr char kMagic[8] = {'F', 'E', 'R', 'P', 'A', 'R', 'T', '2'};  // 2: with a checksum
 constexpr char kEnd[4] = {'E', 'N', 'D', '.'};
 // Everything besides the clip that decides its result; a part written with
 // other settings is not reused.
@@ -163,6 +164,10 @@ void PartStore::save(const ClipKey& key, const ClipFeatures& f) const {
   w.floats(f.landmarks);
   w.floats(f.blendshapes);
   w.bytes(kEnd, sizeof kEnd);
+  // A part damaged on disk later (bit rot, a stray write) must be recomputed,
+  // not reused: the SHA-256 of all that precedes it.
+  const std::string digest = fer::sha256_hex(w.data().data(), w.data().size());
+  w.bytes(digest.data(), digest.size());
 
   const std::string path = part_path(key);
   const std::string tmp = path + ".tmp";
@@ -196,7 +201,12 @@ void PartStore::save(const ClipKey& key, const ClipFeatures& f) const {
 std::optional<ClipFeatures> PartStore::load(const ClipKey& key) const {
   std::ifstream in(part_path(key), std::ios::binary);
   if (!in) return std::nullopt;
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr std::size_t kDigest = 64;  // hex SHA-256
+  if (data.size() < kDigest ||
+      fer::sha256_hex(data.data(), data.size() - kDigest) != data.substr(data.size() - kDigest))
+    return std::nullopt;  // damaged: computed again
+  data.resize(data.size() - kDigest);
   Reader r(data);
   char magic[sizeof kMagic];
   std::string settings, path;

@@ -5,7 +5,9 @@
 //   binary file per finished clip, named "<row index>-<hash of the resolved
 //   path>.part". Each part records what identifies the clip (settings,
 //   resolved path, file size and modification time) and its result
-//   (counts, flag, reason, the (10, 478, 3) and (10, 52) coefficients). A
+//   (counts, flag, reason, the (10, 478, 3) and (10, 52) coefficients) and
+//   ends with the SHA-256 of all of that, so a part damaged on disk is
+//   computed again rather than reused. A
 //   part is written to a temporary file, synced and renamed, so a killed run
 //   leaves either a whole part or none (and at most a stale "*.tmp", removed
 //   by the next open()).
