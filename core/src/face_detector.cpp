@@ -37,7 +37,21 @@ std::unique_ptr<FaceDetector> FaceDetector::Create(const FaceDetectorOptions& op
   if (!(options.nms_iou > 0.0f && options.nms_iou <= 1.0f))
     throw Error("face detector: nms_iou must be in (0, 1]");
   const std::string path = ModelRegistry(options.model_dir).locate(detector_model_file(options.model));
-  return std::unique_ptr<FaceDetector>(new FaceDetector(options, load_onnx_net(path)));
+  std::unique_ptr<FaceDetector> detector(new FaceDetector(options, load_onnx_net(path)));
+  // A valid ONNX file of another network under this name (the full-range
+  // detector saved as the short-range one) would fail on the first frame:
+  // one run on a blank input now checks the shapes.
+  std::vector<float> regressors, logits;
+  const cv::Size in = detector->input_;
+  try {
+    detector->run_model(cv::Mat::zeros(in.height, in.width, CV_8UC3), regressors, logits);
+  } catch (const std::exception& e) {
+    throw Error(path + ": not the " + detector_model_file(options.model) + " network: on a " +
+                std::to_string(in.width) + "x" + std::to_string(in.height) + "x3 input it expects " +
+                std::to_string(detector->anchors_.size()) + "x16 regressors and " +
+                std::to_string(detector->anchors_.size()) + "x1 scores (" + e.what() + ")");
+  }
+  return detector;
 }
 
 FaceDetector::FaceDetector(const FaceDetectorOptions& options, cv::dnn::Net net)

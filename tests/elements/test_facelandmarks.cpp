@@ -482,6 +482,27 @@ TEST(FaceLandmarksElement, UnparsableModelPart_n) {
   expect_start_fails_naming(dir.path, file);
 }
 
+// A valid ONNX file of the wrong network under a built-in name (the
+// full-range detector saved as the short-range one, digests resealed) fails
+// the start naming the file and the expected shapes, not the first frame.
+TEST(FaceLandmarksElement, WrongNetworkUnderABuiltinName_n) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  copy_models(dir.path);
+  const fs::path file = dir.path / "face_detection_short_range.onnx";
+  fs::copy_file(dir.path / "face_detection_full_range.onnx", file, fs::copy_options::overwrite_existing);
+  reseal(dir.path, "face_detection_short_range.onnx");
+  GstElement* e = gst_element_factory_make("facelandmarks", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "model-dir", dir.path.c_str(), nullptr);
+  const StartError error = expect_start_fails(e);
+  gst_object_unref(e);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find(file.string() + ": not the face_detection_short_range.onnx network"),
+            std::string::npos) << error.debug;
+  EXPECT_NE(error.debug.find("896x16 regressors"), std::string::npos) << error.debug;
+}
+
 // A model-dir that does not exist (a typo) fails the start naming it,
 // instead of falling back on the build tree's models.
 TEST(FaceLandmarksElement, ModelDirThatDoesNotExist_n) {
