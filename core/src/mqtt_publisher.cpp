@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -85,6 +86,8 @@ void validate(const MqttPublisherOptions& o) {
   if (o.max_queued < 1) throw Error("MQTT max-queued must be at least 1");
   if (o.keepalive_s < 5 || o.keepalive_s > 65535)
     throw Error("MQTT keepalive " + std::to_string(o.keepalive_s) + " s is out of range (5..65535)");
+  if (o.connack_timeout_ms < 1)
+    throw Error("MQTT CONNACK timeout must be at least 1 ms");
   if (o.reconnect_delay_min_ms < 1 || o.reconnect_delay_max_ms < o.reconnect_delay_min_ms)
     throw Error("MQTT reconnect delays must satisfy 1 <= min <= max");
 }
@@ -188,6 +191,11 @@ struct MqttPublisher::Impl {
     feed_locked();
   }
 
+  bool has_connected() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return connected_this_attempt;
+  }
+
   void note_disconnected(const std::string& why) {
     std::lock_guard<std::mutex> lock(mutex);
     const bool was = connected;
@@ -247,13 +255,20 @@ struct MqttPublisher::Impl {
         if (rc == MOSQ_ERR_EAI) why += " (host \"" + options.host + "\")";
         note_disconnected(why);
       } else {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.connack_timeout_ms);
+        bool unanswered = false;
         do {
           rc = mosquitto_loop(mosq, 100, 1);
           deliver_events();
-        } while (rc == MOSQ_ERR_SUCCESS && !stop);
+          unanswered = !has_connected() && std::chrono::steady_clock::now() > deadline;
+        } while (rc == MOSQ_ERR_SUCCESS && !stop && !unanswered);
         // Usually on_disconnect said it already; this covers loop errors
-        // that close nothing (select failing) and stop.
-        note_disconnected(describe(rc));
+        // that close nothing (select failing), stop, and a silent server
+        // (the next attempt's reconnect closes its socket).
+        note_disconnected(unanswered ? "no CONNACK from " + options.host + ":" + std::to_string(options.port) +
+                                           " within " + std::to_string(options.connack_timeout_ms) +
+                                           " ms: it accepts connections but does not answer as an MQTT broker"
+                                     : describe(rc));
       }
       deliver_events();
       std::unique_lock<std::mutex> lock(mutex);

@@ -1,9 +1,16 @@
 // fer::MqttPublisher without a broker: option validation, the {source}
 // topic, and the bounded queue's counts while nothing listens on the port
 // (the element tests run it against a real mosquitto).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +91,52 @@ TEST(MqttPublisher, BadOptions_n) {
 // Nothing listens: the publisher keeps max_queued messages, refuses and
 // counts the rest, reports the failed connection once, and close() counts
 // what is left as dropped; submitted == acknowledged + queued + dropped.
+// A server that accepts TCP connections and never answers (not a broker, or
+// a hung one): the attempt fails once the CONNACK timeout passes, saying so,
+// instead of an "Unknown error" half a minute later.
+TEST(MqttPublisher, SilentServerIsReportedAfterTheConnackTimeout_n) {
+  const int server = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(server, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(server, 8), 0);  // the kernel completes handshakes; nobody answers
+  ASSERT_EQ(getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+
+  fer::MqttPublisherOptions o = valid();
+  o.port = port;
+  o.connack_timeout_ms = 1000;
+  std::mutex mutex;
+  std::vector<std::pair<fer::MqttEvent, std::string>> events;
+  const auto start = std::chrono::steady_clock::now();
+  auto publisher = fer::MqttPublisher::Create(o, [&](fer::MqttEvent e, const std::string& detail) {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.emplace_back(e, detail);
+  });
+  double seconds = 0;
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!events.empty()) break;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  publisher->close(milliseconds(100));
+  close(server);
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_FALSE(events.empty()) << "no event within 5 s";
+  EXPECT_EQ(events[0].first, fer::MqttEvent::kConnectFailed);
+  EXPECT_NE(events[0].second.find("no CONNACK from 127.0.0.1:" + std::to_string(port) + " within 1000 ms"),
+            std::string::npos)
+      << events[0].second;
+  EXPECT_GE(seconds, 0.9);
+  EXPECT_LT(seconds, 4.0);
+}
+
 TEST(MqttPublisher, QueueBoundWithoutBroker) {
   fer::MqttPublisherOptions o = valid();
   o.max_queued = 5;

@@ -99,6 +99,10 @@ struct MqttPublisherOptions {
   std::string tls_key_file;
   std::size_t max_queued = 1000;
   int keepalive_s = 30;
+  // A server that accepts the TCP connection but sends no CONNACK within
+  // this time is not taken for a broker: the attempt fails, saying so, and
+  // is retried with the backoff.
+  int connack_timeout_ms = 5000;
   int reconnect_delay_min_ms = 250;
   int reconnect_delay_max_ms = 5000;
 };
