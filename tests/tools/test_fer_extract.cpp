@@ -420,6 +420,32 @@ TEST_F(FerExtract, ExistingOutputRefused_n) {
   EXPECT_EQ(npz.at("video_id").at("values"), json::array({"0"}));
 }
 
+// fer-extract over the dataset (--jobs 1) killed with SIGTERM as soon as its
+// first clip is stored: what it left.
+struct Interrupted {
+  ProcessResult killed;
+  fs::path part;  // a stored clip ("" if none came within 120 s)
+  int kept = 0;   // stored clips
+};
+
+Interrupted interrupt_after_first_clip(const std::string& output, const fs::path& dir) {
+  const fs::path parts = output + ".parts";
+  const Child child = start_tool(extract_args({dataset().csv, output, "--jobs", "1"}), dir);
+  Interrupted out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (out.part.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parts, ec))
+      if (e.path().extension() == ".part") out.part = e.path();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(child.pid, SIGTERM);
+  out.killed = wait_tool(child, 60);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parts, ec)) out.kept += e.path().extension() == ".part";
+  return out;
+}
+
 // Killed (SIGTERM) after its first clip, a re-run reuses the finished clips
 // and writes exactly what an uninterrupted run writes.
 TEST_F(FerExtract, ResumesAfterSigterm) {
@@ -429,24 +455,13 @@ TEST_F(FerExtract, ResumesAfterSigterm) {
   const std::string output = (d / "resumed.npz").string();
   const fs::path parts = output + ".parts";
 
-  const Child child = start_tool(extract_args({dataset().csv, output, "--jobs", "1"}), d);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  bool part_seen = false;
-  while (!part_seen && std::chrono::steady_clock::now() < deadline) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(parts, ec))
-      part_seen |= e.path().extension() == ".part";
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(part_seen) << "no finished clip within 120 s";
-  kill(child.pid, SIGTERM);
-  const ProcessResult killed = wait_tool(child, 60);
-  std::printf("[ interrupted ] %s", killed.err.c_str());
-  EXPECT_EQ(killed.exit_code, 128 + SIGTERM) << describe(killed);
-  EXPECT_NE(killed.err.find("interrupted"), std::string::npos) << killed.err;
+  const Interrupted run = interrupt_after_first_clip(output, d);
+  std::printf("[ interrupted ] %s", run.killed.err.c_str());
+  ASSERT_FALSE(run.part.empty()) << "no finished clip within 120 s";
+  EXPECT_EQ(run.killed.exit_code, 128 + SIGTERM) << describe(run.killed);
+  EXPECT_NE(run.killed.err.find("interrupted"), std::string::npos) << run.killed.err;
   EXPECT_FALSE(fs::exists(output));
-  int kept = 0;
-  for (const auto& e : fs::directory_iterator(parts)) kept += e.path().extension() == ".part";
+  const int kept = run.kept;
   EXPECT_GE(kept, 1);
   EXPECT_LE(kept, 2) << "the SIGTERM came after the first clip";
 
@@ -469,21 +484,11 @@ TEST_F(FerExtract, DamagedPartIsRecomputed_n) {
   ASSERT_EQ(m.result.exit_code, 0) << describe(m.result);
   const fs::path d = dataset().dir.path;
   const std::string output = (d / "damaged.npz").string();
-  const fs::path parts = output + ".parts";
-  const Child child = start_tool(extract_args({dataset().csv, output, "--jobs", "1"}), d);
-  fs::path part;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (part.empty() && std::chrono::steady_clock::now() < deadline) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(parts, ec))
-      if (e.path().extension() == ".part") part = e.path();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_FALSE(part.empty()) << "no finished clip within 120 s";
-  kill(child.pid, SIGTERM);
-  ASSERT_EQ(wait_tool(child, 60).exit_code, 128 + SIGTERM);
-  int kept = 0;  // one or two: the SIGTERM may come after a second clip
-  for (const auto& e : fs::directory_iterator(parts)) kept += e.path().extension() == ".part";
+  const Interrupted run = interrupt_after_first_clip(output, d);
+  ASSERT_FALSE(run.part.empty()) << "no finished clip within 120 s";
+  ASSERT_EQ(run.killed.exit_code, 128 + SIGTERM);
+  const fs::path& part = run.part;
+  const int kept = run.kept;  // one or two: the SIGTERM may come after a second clip
   {
     std::fstream f(part, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(fs::file_size(part) / 2));
