@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer_core_bench — what each stage of the core engine costs, on a real face.
 //
 // A still (default: matplotlib's grace_hopper.jpg) is letterboxed into a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fer-eval's throughput on the project's labelled set (docs/performance.md),
 # against the same analytics run by gst-launch-1.0 in the same script:
 #   a) fer-eval over build/eval-set/videos.csv (decodes each video up to its
@@ -18,7 +19,7 @@ runs=3
 while getopts "n:h" opt; do
   case $opt in
     n) runs=$OPTARG ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    *) sed -n '3,17p' "$0"; exit 2 ;;
   esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "fer-eval.sh: -n needs a positive integer" >&2; exit 2; }

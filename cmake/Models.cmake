@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The fer_models target: fetch (cached outside the build tree), verify and
 # convert every model into ${FER_BUILD_MODEL_DIR}. Built by default, so
 # `cmake --build build` alone yields runnable models.

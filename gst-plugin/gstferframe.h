@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Viewing a mapped GstVideoFrame as a core fer::ImageView (no copy). */
 #pragma once
 

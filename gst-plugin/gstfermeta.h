@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* GstFerFacesMeta: the faces found in a video frame, enriched by each gst-fer
  * element downstream (landmarks, then blendshapes, features, emotion).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The error an element posts when its models cannot be loaded at start(). */
 #pragma once
 

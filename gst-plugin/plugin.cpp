@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* gst-fer: facial emotion analytics for GStreamer. Registers the elements. */
 #include <gst/gst.h>
 

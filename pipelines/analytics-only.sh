@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Analytics only, for headless servers: a camera or file to JSON lines or
 # MQTT, with no overlay and no encoding.
 #

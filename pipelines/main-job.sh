@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job: a video through gst-fer, giving an overlaid video and JSON
 # lines of tracked faces with 478 3D landmarks and their emotions.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Several cameras or files in one process, one JSON lines stream.
 #
 #   pipelines/multi-stream.sh [options] INPUT...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An RTSP camera to JSON lines, with the overlaid video served again over
 # RTSP for viewers.
 #

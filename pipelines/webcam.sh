@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A webcam, analysed live and shown in a window with the overlay.
 #
 #   pipelines/webcam.sh [options]

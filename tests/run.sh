@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every test of gst-fer, installing and building what is missing first.
 #   tests/run.sh [ctest arguments, e.g. -R Fidelity]
 set -euo pipefail

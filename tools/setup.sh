@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what gst-fer needs on Debian 12 and build it. Idempotent: packages
 # already installed are skipped (apt is not even updated), models and media
 # are fetched once into the download cache, and the build is incremental.

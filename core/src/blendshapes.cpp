@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Geometric blendshapes: each coefficient is one measurement of the
 // pose-free landmarks, compared with the typical value of that measurement
 // on neutral faces. docs/blendshapes.md is the reference for every number

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // CanonicalFaceModel::Load — a GeometryPipelineMetadata read straight from
 // protobuf wire format (no libprotobuf for three small messages).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "depthwise_conv_layer.h"
 
 #include <algorithm>

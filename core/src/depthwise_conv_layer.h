@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // gst_fer.DepthwiseConv2D — a cv::dnn layer for depthwise convolutions on
 // narrow inputs.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Where the attention model's refined points go in the 478-point mesh
 // (MediaPipe's tensors_to_face_landmarks_with_attention graph).
 #pragma once

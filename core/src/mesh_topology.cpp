@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Contours of the 478-point face mesh as edges between landmark indices.
 // The edge sets are MediaPipe's face mesh topology (face oval, lips, eyes,
 // eyebrows, irises); "left" is the subject's left, as in MediaPipe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::MqttPublisher over libmosquitto (contract in mqtt_publisher.h).
 //
 // Threads and locks. The network thread (run()) owns the connection: it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::ProtobufWire — a bounded reader of protobuf wire-format bytes, for the
 // few small messages the core reads without libprotobuf (MediaPipe's face
 // geometry metadata, the graph inputs of an ONNX model).

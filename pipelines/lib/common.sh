@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the recipes in pipelines/: setup, inputs, outputs, running
 # gst-launch-1.0 with readable progress. Sourced, not run.
 
@@ -60,9 +61,10 @@ fer_publish_props() {
   fi
 }
 
-# Prints the comment block at the top of the calling script: its --help.
+# Prints the comment block at the top of the calling script (after the
+# shebang and licence lines): its --help.
 fer_help() {
-  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  sed -n '3,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
 # Makes the output file's directory; refuses to replace an existing output

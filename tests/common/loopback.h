@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // TCP on 127.0.0.1 for tests that start real servers: a port nothing
 // listens on, and whether a port accepts connections.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Child processes for tests that start real servers (mosquitto,
 // fer-rtsp-server): started with fork/exec, stopped by PID, every wait
 // bounded.

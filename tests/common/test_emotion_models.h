@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The generated probe models (tests/models/make_test_models.py) with a
 // sidecar the test chooses, and faces whose crops are easy to predict.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Where tests find their data: committed reference files, fetched media,
 // the built plugin. Paths are compiled in by tests/CMakeLists.txt.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Command-line tools run as a user runs them (fer-extract, fer-eval): a
 // child process with stdout and stderr captured in files, every wait
 // bounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Blendshapes and head pose on real faces: the coefficients do not move when
 // the same face is rolled, scaled or moved in the image, and they rise with
 // the expressions they name (docs/blendshapes.md lists the frames).

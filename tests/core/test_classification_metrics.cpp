@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::classification_metrics on a hand-worked case (values also given by
 // scikit-learn 1.2: accuracy_score, balanced_accuracy_score, f1_score,
 // precision_recall_fscore_support(zero_division=0)), a class without support

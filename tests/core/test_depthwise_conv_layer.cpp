@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The engine's gst_fer.DepthwiseConv2D cv::dnn layer against OpenCV's own
 // Convolution layer (group = channels) on the same random weights: narrow and
 // wide inputs, 3x3 and 5x5 kernels, strides 1 and 2, symmetric, asymmetric

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionClassifier: smoothing in time (frame-rate independent),
 // interval reuse, the unknown floor, faces classified independently, label
 // sets merged by name, fusion with a feature model, no stale labels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionModel and its inputs: sidecar validation (clear errors naming
 // the file and field), every preprocessing option honoured (proved with the
 // generated probe models), the feature vector's layout.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Head pose (fer::FaceGeometry) and the canonical face model's loader:
 //  * the real model file and damaged or invalid copies of it;
 //  * synthetic faces: the canonical face turned, moved and scaled by known

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Sampling from every pixel format gives the same RGB crop (YUV within the
 // error of 4:2:0 chroma and 8-bit rounding).
 #include <gtest/gtest.h>

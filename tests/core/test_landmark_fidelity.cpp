@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // End-to-end fidelity: our 478 landmarks on real stills against Google's own
 // MediaPipe face_mesh pipeline (JS solution in headless Chromium, refined
 // landmarks, still-image mode). References: tests/data/reference/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The core pieces of live sources: LineWriter (one JSON lines file shared by
 // several streams), RetryBackoff, and the frame origin and event lines.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // MediaPipe custom ops against slow references written independently with
 // Eigen (explicit matrix products, per-sample loops), on random inputs from
 // a fixed seed, as ncnn's op tests do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Model fidelity: raw outputs of each converted model, run by OpenCV's
 // cv::dnn (and, for the attention model, our C++ custom ops), against
 // reference outputs made once by an independent runtime on the same input

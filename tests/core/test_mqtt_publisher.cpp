@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::MqttPublisher without a broker: option validation, the {source}
 // topic, and the bounded queue's counts while nothing listens on the port
 // (the element tests run it against a real mosquitto).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Helpers shared by the element and pipeline tests: GStreamer initialisation
 // (a gtest global environment), RGB buffers from real stills, the faces meta
 // looked up by name, bus draining, JSON lines files and temporary dirs.

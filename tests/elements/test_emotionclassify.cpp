@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // emotionclassify in GstHarness on real stills: the emotion in the faces
 // meta, the ROI meta's "emotion" params and the element message agree; bad
 // models and sidecars fail the state change with an error naming the file

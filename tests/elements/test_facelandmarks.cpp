@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // facelandmarks through GstHarness: caps negotiation in every listed format
 // (real videoconvert from a real still), the faces and region-of-interest
 // metas, empty results on blank frames, extreme frame sizes, and broken

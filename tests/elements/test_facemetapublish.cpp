@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // facemetapublish: one JSON line per buffer in the documented schema, never
 // overwriting an existing file unless asked, and "-" meaning stdout.
 #include <fcntl.h>

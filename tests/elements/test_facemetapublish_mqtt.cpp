@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // facemetapublish method=mqtt against a real broker: Debian's mosquitto,
 // started by each test on a free loopback port with a generated config and
 // stopped by PID, and a subscriber written with libmosquitto (persistent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // overlay through GstHarness: draws where the face is, identically in every
 // packed RGB format, and passes frames without faces meta unchanged with a
 // single warning.

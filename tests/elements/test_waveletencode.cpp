@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // waveletencode with GstHarness: faces metadata with known landmark and
 // blendshape trajectories goes in; the features on the faces that come out
 // must be the block means of those trajectories, on the frames the element

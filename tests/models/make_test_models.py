@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Small ONNX models whose outputs reveal how gst-fer fed them.
 
 Each output is a plain function of the input tensor, so a test that knows the

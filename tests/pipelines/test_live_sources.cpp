@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // livesource on real live inputs: franck.mp4 served over RTSP on loopback by
 // fer-rtsp-server (started and killed by PID on a free port), and
 // franck.mp4 played at its frame rate (pace=true). Checks reconnection with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Real videos through gst_parse_launch pipelines, the bus polled with a bound:
 // whole clips reach EOS with one JSON line per frame and a stable track;
 // truncated and corrupt files end in an error or EOS, never a hang or a

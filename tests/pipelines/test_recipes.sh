@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The recipes in pipelines/ run as documented, on real inputs: franck.mp4
 # played live and served over RTSP by fer-rtsp-server on a free loopback
 # port (stopped by PID), GStreamer's live test source. One case per run:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Decode the reference stills to raw RGB24 with Debian's python3-opencv.
 
 cv2.imread(path, cv2.IMREAD_COLOR) then BGR->RGB: the same libraries that the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fetch the npm packages the reference generators read, by exact version,
 # check each tarball's sha256 and unpack it under $FER_CACHE_DIR/reference/pkgs/.
 # Nothing is written into the repository.

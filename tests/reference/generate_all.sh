@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerate every reference file under tests/data/reference/ (A: MediaPipe
 # face_mesh landmarks, A2: its face geometry, B: BlazeFace raw outputs, D: the
 # emotion models under TensorFlow.js) and check run-to-run identity by running

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Part C check: can @litertjs/core run face_landmark_with_attention.tflite
 // (bytes [0, 2495952) of face_mesh_solution_packed_assets.data)?
 // usage: node litert_attention_check.mjs      (prints the verdict; exit 0 either way)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Load @litertjs/core (TFLite/LiteRT compiled to wasm, CPU = XNNPACK) in node.
 // The package is written for browsers/workers: its loader calls
 // importScripts() on the emscripten glue script and then reads

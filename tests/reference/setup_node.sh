@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the generators' node dependencies (exact versions, lock file) into
 # $FER_CACHE_DIR/reference/node, never into the repository.
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Recomputes a fer-eval report's metrics with scikit-learn from its own
 predictions and compares them with metrics.json.
 

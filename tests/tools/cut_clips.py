@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Cuts short labelled clips out of the evaluation set's labelled frame
 ranges, for the training loop's end-to-end test (tests/tools/test_fer_train.cpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer-eval run as a user runs it: the built binary on parts of the project's
 // labelled evaluation set (tests/data/eval, laid out in the build tree) and
 // on small inputs of every form made here from the test media. The report

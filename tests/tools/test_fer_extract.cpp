@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer-extract run as a user runs it: the built binary on a CSV of real clips
 // cut from the test media at test time (franck, cap12_edit, cap13_edit2),
 // a clip without a face, a corrupt file, a truncated one and a missing path. The .npz is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The training loop end to end on real footage, as a user runs it: short
 // clips cut from the labelled evaluation set's videos (tests/tools/
 // cut_clips.py) -> fer-extract (canonical landmarks) -> fer-train -> the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fer-extract sharded over a real one-node Slurm cluster started here:
 # munged, slurmctld and slurmd on loopback with their own key, ports, state
 # and spool folders under a temporary directory, started and stopped by

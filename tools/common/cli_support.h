@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What the command-line tools (fer-extract, fer-eval) share: exit codes,
 // Ctrl-C handling and durations for progress lines.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "primary_face.h"
 
 namespace fer_tools {

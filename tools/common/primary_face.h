@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // primary_face — the face a tool follows when a frame may hold several: the
 // one with landmarks whose box centre is closest to the frame centre (a
 // dataset clip or a labelled video is about the person in the middle).

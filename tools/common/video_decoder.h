@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // decode_video — every frame of a video file, as the analytics elements see
 // it behind `filesrc ! decodebin ! videoconvert`.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writing build outputs so that build systems see stable timestamps."""
 
 import os

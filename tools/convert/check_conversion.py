@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """End-to-end check of converted models on a real face image.
 
     check_conversion.py --tflite-dir DIR --onnx-dir DIR --image FACE.jpg

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Slow numpy reference for MediaPipe's TFLite custom operators (version 2).
 
 Written from the behaviour of MediaPipe's CPU kernels

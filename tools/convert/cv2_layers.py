@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The converter's custom ONNX operators for python3-opencv (cv2.dnn).
 
 The engine runs gst_fer.DepthwiseConv2D with its own C++ cv::dnn layer

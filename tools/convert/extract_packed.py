@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Extract a byte range [BEGIN, END) from a packed .data file.
 
 MediaPipe's JS solutions ship their models concatenated into one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Execute a split model (NAME.manifest.json + parts) with OpenCV cv::dnn
 and the numpy custom-op reference.  A Python model of what the C++ runtime
 does; used by check_conversion.py.

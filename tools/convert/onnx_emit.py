@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Translate a run of TFLite builtin operators into one ONNX graph.
 
 Layout: inside the ONNX graph every 4-D activation is kept NCHW (what

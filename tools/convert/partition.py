@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Plan how a TFLite graph is executed: ONNX segments and custom-op stages.
 
 Builtin operators go into ONNX segments; MediaPipe custom operators (which

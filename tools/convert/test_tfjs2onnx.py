@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Unit tests for tfjs2onnx: tiny synthetic TF.js graph models, one per op
 feature, converted and run with cv::dnn (python3-opencv) against the numpy
 TF interpreter (tfjs_numpy_ref); then the two real emotion models (skipped

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Unit tests for tflite2onnx: tiny synthetic TFLite models, one per
 operator feature, converted and run with cv::dnn (if python3-opencv is
 installed) against the numpy TFLite interpreter.

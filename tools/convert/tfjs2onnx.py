@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Convert TF.js models to ONNX (opset 11) for OpenCV 4.6 cv::dnn.
 
     tfjs2onnx.py graph MODEL.json OUT.onnx [--sidecar JSON]

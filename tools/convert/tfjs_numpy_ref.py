@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Slow, independent numpy interpreter for the TF graphs tfjs2onnx reads.
 
 Executes the TF graph (tfjs2onnx.Graph: TF.js node list + weights) in TF's

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Convert a TFLite model to ONNX (opset 11) for OpenCV 4.6 cv::dnn.
 
     tflite2onnx.py INPUT.tflite OUTDIR/NAME.onnx [--split]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Slow, independent numpy interpreter for the TFLite models we convert.
 
 It executes the TFLite graph directly in TFLite's own NHWC layout (no ONNX

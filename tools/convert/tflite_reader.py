@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Minimal reader for TFLite flatbuffer models.
 
 Only the parts of the TFLite schema that a converter needs are read: the

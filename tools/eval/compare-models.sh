@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The emotion configurations compared on the project's labelled evaluation
 # set (docs/evaluation.md): every built-in appearance model alone, their
 # ensemble, and a few crop margins, each run by fer-eval over the labelled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // read_eval_set — the labelled items of an evaluation, in any of the four
 // forms fer-eval reads (docs/evaluation.md):
 //

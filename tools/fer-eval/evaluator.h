@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Evaluator — runs the elements' analytics over the items of an EvalSet and
 // says what each item and each labelled frame was predicted as.
 //

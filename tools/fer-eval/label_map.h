@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // LabelMap — a dataset's label names onto the classes an evaluation scores.
 //
 // WHAT THIS DOES

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer-eval — how well the emotion analytics match labels: runs what
 // `facelandmarks ! emotionclassify` runs over labelled clips, frame ranges,
 // stills or an image folder, and writes WAR/UAR, per-class precision /

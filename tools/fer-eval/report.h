@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The evaluation report (docs/evaluation.md): metrics.json,
 // predictions.csv, frame_predictions.csv (clips and ranges), report.md and
 // the pictures confusion.png, per_class.png (and *_frames.png at frame

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The report's pictures, drawn with OpenCV: a row-normalised confusion
 // matrix with counts, and per-class precision / recall / F1 bars.
 #pragma once

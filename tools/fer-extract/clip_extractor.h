@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ClipExtractor — one video clip, decoded with GStreamer and run through the
 // same core stages as facelandmarks, encoded whole with the Haar wavelet.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // extract_dataset — every clip of a dataset CSV into one .npz (fer-extract).
 //
 // WHAT THIS DOES

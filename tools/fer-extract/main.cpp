@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer-extract — seed 000's feature extraction over a dataset CSV: every clip
 // encoded whole into (10, 478, 3) landmark and (10, 52) blendshape wavelet
 // coefficients, written to one .npz. The command line and the progress

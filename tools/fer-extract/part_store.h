@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // PartStore — the work directory that makes fer-extract resumable.
 //
 // WHAT THIS REPRESENTS

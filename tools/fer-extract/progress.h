@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ProgressReporter — fer-extract's progress on standard error.
 //
 // On a terminal: one line rewritten in place, "clips done/total, percent,

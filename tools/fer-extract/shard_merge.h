@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // merge_shards — the .npz of a whole dataset from the .npz files of its
 // shards (fer-extract --shard k/N, e.g. the tasks of a Slurm array job).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer-rtsp-server — serves one or more GStreamer launch lines over RTSP on a
 // chosen address and port, each at its own mount point, until SIGINT/SIGTERM.
 // Every client of a mount shares one running media (a camera-like feed).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Blendshape coefficients estimated geometrically from the face landmarks.
 //
 // WHAT THIS REPRESENTS

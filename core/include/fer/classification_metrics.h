@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::classification_metrics — how well predicted labels match true ones,
 // in the measures emotion-recognition papers report (WAR, UAR, per-class
 // precision / recall / F1, confusion matrix).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::read_dataset_csv — the clip list of a feature-extraction run.
 //
 // WHAT THIS REPRESENTS

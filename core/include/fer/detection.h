@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::Detection — one face found by the BlazeFace detector.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Turning BlazeFace's raw outputs into detections.
 //
 // decode_detections():

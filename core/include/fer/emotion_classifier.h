@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionClassifier — an emotion per tracked face, stable over time.
 //
 // WHAT THIS DOES

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Making the input tensors of emotion models (fer/emotion_model_spec.h).
 //
 // aligned_face_crop() samples the face square of aligned_face_roi() out of a

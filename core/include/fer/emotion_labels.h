@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Emotion label names shared by every model, so that models with different
 // label sets (FER2013's 7, FER+'s and AffectNet's 8 with contempt) can be
 // fused class by class.

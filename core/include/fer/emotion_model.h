@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionModel — one ONNX emotion classifier with its sidecar
 // (fer/emotion_model_spec.h), run by OpenCV's dnn module.
 //

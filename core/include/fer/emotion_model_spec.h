@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionModelSpec — what an emotion model takes and returns, read from
 // the JSON sidecar next to its ONNX file (MODEL.onnx.json).
 //

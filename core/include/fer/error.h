@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::Error — the one exception type the core throws.
 //
 // WHAT THIS REPRESENTS

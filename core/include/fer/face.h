@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::Face and fer::FrameFaces — the per-frame result every stage enriches.
 //
 // Coordinates are frame pixels; landmark z is on x's scale. Optional parts

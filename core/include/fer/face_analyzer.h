@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::FaceAnalyzer — what follows from a face's landmarks: head pose and
 // blendshapes.
 //

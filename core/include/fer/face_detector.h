@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::FaceDetector — BlazeFace face detection on whole frames.
 //
 // WHAT THIS REPRESENTS

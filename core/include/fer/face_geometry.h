@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::FaceGeometry — head pose against MediaPipe's canonical face.
 //
 // WHAT THIS REPRESENTS

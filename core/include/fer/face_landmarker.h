@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::FaceLandmarker — 478 3D face landmarks in a face region.
 //
 // WHAT THIS REPRESENTS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::FaceTracker — faces followed from frame to frame with stable ids.
 //
 // WHAT THIS DOES

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::ImageView — a non-owning view of one video frame in its native format.
 //
 // WHAT THIS REPRESENTS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Sampling a model input out of a frame of any supported format.
 //
 // WHAT THIS DOES

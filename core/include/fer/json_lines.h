@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // JSON lines serialisation of FrameFaces (schema in docs/metadata.md).
 //
 // One object per frame:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::LandmarkSpace — which coordinates of a face's landmarks the wavelet
 // features encode (waveletencode's landmark-space, fer-extract's
 // --landmark-space, a feature model sidecar's input.space).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // LineWriter — whole lines to a file or standard output, shared by every
 // writer of the same path in the process, so several streams (one
 // facemetapublish per camera) can write one JSON lines file: each line is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // MediaPipe's custom TFLite operations of the attention face mesh model
 // (version 2 of each), done in C++ between the model's ONNX parts.
 //

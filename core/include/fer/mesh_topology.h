@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The face mesh's named contours (face oval, lips, eyes, eyebrows, irises)
 // as edges between landmark indices, for drawing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::ModelRegistry — finding and verifying model files.
 //
 // WHAT THIS DOES

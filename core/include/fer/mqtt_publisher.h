@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::MqttPublisher — payloads published to an MQTT broker, in order, with
 // a bounded queue that survives the broker going away.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::read_npz — the arrays of a numpy .npz file, as NpzWriter writes them.
 //
 // WHAT THIS REPRESENTS

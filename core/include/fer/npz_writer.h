@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::NpzWriter — writing numpy .npz files.
 //
 // WHAT THIS REPRESENTS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Loading an ONNX file into OpenCV's dnn module with errors that name the file,
 // and reading the declared shape of its input (which cv::dnn does not expose).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Drawing face results onto a frame in place.
 //
 // WHAT THIS DOES

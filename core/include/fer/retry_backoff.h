@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Delays between attempts to reach something that went away (a camera):
 // the first retry after `initial`, each next one twice as long, never more
 // than `max`; reset() once it is back.

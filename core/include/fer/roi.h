@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Regions of interest: rotated squares a model looks through.
 //
 // WHAT THIS REPRESENTS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // SSD anchor centres for the BlazeFace detectors.
 //
 // WHAT THIS COMPUTES

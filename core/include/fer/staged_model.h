@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::StagedModel — a network with MediaPipe custom ops, run as ONNX parts
 // with the custom ops in C++ between them.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Moving images in and out of cv::dnn tensors in TFLite's NHWC layout.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::TrackFeatureEncoder — per-track landmark and blendshape histories,
 // encoded with the Haar wavelet over sliding windows (waveletencode).
 //

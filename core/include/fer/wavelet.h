@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::wavelet_encode — Haar wavelet encoding of trajectories (seed 000, 3.2).
 //
 // WHAT THIS REPRESENTS

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Make the BlazeFace reference inputs from skimage's astronaut.png.
 
 astronaut.png (512x512) is decoded with cv2.imread + BGR->RGB (Debian

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Raw outputs of the BlazeFace .tflite models from @litertjs/core in node.
 // usage: node run_blazeface.mjs WORKDIR OUT_DIR
 //   WORKDIR: output of make_inputs.py (inputs.json + <model>_input.f32)

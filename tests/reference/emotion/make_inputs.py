@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Make the emotion-model reference inputs: 5 real face crops.
 
 Each still is decoded exactly as tests/reference/decode_images.py does

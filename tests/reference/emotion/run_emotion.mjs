@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Reference outputs of gst-fer's two built-in emotion models from
 // TensorFlow.js in node (@tensorflow/tfjs 4.22.0, pure-JS 'cpu' backend).
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Reference raw outputs of face_landmark_with_attention.tflite.
 
 No packaged runtime executes this model (its MediaPipe custom ops stop

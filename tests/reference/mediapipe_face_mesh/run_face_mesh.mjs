@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Reference landmarks from Google's own MediaPipe face_mesh JS solution
 // (@mediapipe/face_mesh@0.4.1657299874) in headless Debian chromium.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The training data: fer-extract's .npz read into feature rows, class labels
 and groups, with every problem reported as a UsageError naming the file."""
 import csv

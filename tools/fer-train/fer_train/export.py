@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The model as emotionclassify loads it: an ONNX file (torch.onnx.export)
 and its sidecar MODEL.onnx.json (docs/elements/emotionclassify.md)."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Metrics in fer-eval's metrics.json format (docs/evaluation.md), computed
 with scikit-learn."""
 import warnings

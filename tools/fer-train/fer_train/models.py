@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The model kinds fer-train trains, each with the training set's
 standardisation (and the choice of inputs) built in as its first layer, so
 the exported ONNX file reads emotionclassify's feature vector as it is."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """train-report/: metrics.json (fer-eval's format), the curves as PNG."""
 import json
 

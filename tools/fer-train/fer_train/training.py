@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Training one model on some clips and predicting others: class-weighted
 cross-entropy, Adam, a fixed number of epochs, deterministic for a seed."""
 import numpy as np
