@@ -33,13 +33,16 @@ int plane_rows(const fer::ImageView& image, int p) {
   return (image.height + 1) / 2;
 }
 
-// A frame kept past its decoder callback (waveletencode holds one frame).
+// A frame kept past its decoder callback (waveletencode holds one frame);
+// its plane buffers are reused from frame to frame.
 struct HeldFrame {
   std::array<std::vector<std::uint8_t>, 3> planes;
   fer::ImageView image;
   fer::FrameFaces faces;
+  bool held = false;
 
   void assign(const fer::ImageView& from, fer::FrameFaces&& result) {
+    held = true;
     image = from;
     for (int p = 0; p < 3; ++p) {
       const std::size_t bytes = static_cast<std::size_t>(plane_rows(from, p)) * from.strides[p];
@@ -50,6 +53,8 @@ struct HeldFrame {
     faces = std::move(result);
   }
 };
+
+}  // namespace
 
 // The elements' chain for one stream at a time, owned by one worker.
 class Chain {
@@ -74,7 +79,7 @@ class Chain {
     tracker_->reset();
     classifier_->Reset();
     if (encoder_) encoder_->Reset();
-    held_.reset();
+    held_.held = false;
     if (frame_duration_ns > 0) classifier_->SetFrameDuration(frame_duration_ns);
   }
 
@@ -94,35 +99,36 @@ class Chain {
       done(result);
       return;
     }
-    if (held_) {
-      encoder_->Finish(held_->faces, &result);
+    if (held_.held) {
+      encoder_->Finish(held_.faces, &result);
       Release(done);
     }
     encoder_->Add(result);
-    held_ = std::make_unique<HeldFrame>();
-    held_->assign(image, std::move(result));
+    held_.assign(image, std::move(result));
   }
 
   // The stream ends: the held frame, if any, is final.
   void Finish(const std::function<void(const fer::FrameFaces&)>& done) {
-    if (!encoder_ || !held_) return;
-    encoder_->Finish(held_->faces, nullptr);
+    if (!encoder_ || !held_.held) return;
+    encoder_->Finish(held_.faces, nullptr);
     Release(done);
   }
 
  private:
   void Release(const std::function<void(const fer::FrameFaces&)>& done) {
-    classifier_->Classify(held_->image, held_->faces);
-    done(held_->faces);
-    held_.reset();
+    classifier_->Classify(held_.image, held_.faces);
+    done(held_.faces);
+    held_.held = false;
   }
 
   std::unique_ptr<fer::FaceTracker> tracker_;
   std::unique_ptr<fer::FaceAnalyzer> analyzer_;
   std::unique_ptr<fer::EmotionClassifier> classifier_;
   std::unique_ptr<fer::TrackFeatureEncoder> encoder_;
-  std::unique_ptr<HeldFrame> held_;
+  HeldFrame held_;
 };
+
+namespace {
 
 // The frame's prediction from its primary face.
 FramePrediction predict_frame(const fer::FrameFaces& frame, const LabelMap& labels) {
@@ -145,7 +151,7 @@ FramePrediction predict_frame(const fer::FrameFaces& frame, const LabelMap& labe
 
 // The item's prediction from its frames (see the header).
 Prediction predict_item(const std::vector<FramePrediction>& frames, const LabelMap& labels,
-                        float min_confidence, std::int64_t* with_face) {
+                        float min_confidence) {
   Prediction p;
   std::int64_t n = 0;
   for (const FramePrediction& f : frames) {
@@ -154,7 +160,6 @@ Prediction predict_item(const std::vector<FramePrediction>& frames, const LabelM
     for (std::size_t k = 0; k < f.probs.size(); ++k) p.probs[k] += f.probs[k];
     ++n;
   }
-  *with_face = n;
   if (n == 0) {
     p.predicted = labels.index(kNotDetected);
     return p;
@@ -241,8 +246,7 @@ void run_still(Chain& chain, const Unit& unit, Shared& s) {
   std::vector<FramePrediction> frames;
   chain.Push(view, 0, 0, [&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
   chain.Finish([&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
-  r.item = predict_item(frames, *s.labels, s.options->emotion.min_confidence, &r.frames_with_face);
-  r.frames_with_face = 0;
+  r.item = predict_item(frames, *s.labels, s.options->emotion.min_confidence);
 }
 
 void run_video(Chain& chain, const Unit& unit, Shared& s) {
@@ -305,19 +309,16 @@ void run_video(Chain& chain, const Unit& unit, Shared& s) {
         mine.push_back(p);
       }
     }
-    r.frames = static_cast<std::int64_t>(mine.size());
-    r.item = r.error.empty() || !whole ? predict_item(mine, *s.labels, s.options->emotion.min_confidence,
-                                                      &r.frames_with_face)
-                                       : Prediction{s.labels->index(kNotDetected), 0.0f, {}};
-    if (!r.error.empty()) r.item = Prediction{s.labels->index(kNotDetected), 0.0f, {}};
+    r.item = r.error.empty() ? predict_item(mine, *s.labels, s.options->emotion.min_confidence)
+                             : Prediction{s.labels->index(kNotDetected), 0.0f, {}};
     r.frame_predictions = std::move(mine);
   }
 }
 
-void worker(Shared& s) {
-  std::unique_ptr<Chain> chain;
+// `chain`: models already loaded, or null to load them here.
+void worker(Shared& s, std::unique_ptr<Chain> chain) {
   try {
-    chain = std::make_unique<Chain>(*s.options);
+    if (!chain) chain = std::make_unique<Chain>(*s.options);
   } catch (...) {
     std::lock_guard<std::mutex> lock(s.mutex);
     if (!s.failure) s.failure = std::current_exception();
@@ -329,13 +330,10 @@ void worker(Shared& s) {
     const std::size_t k = s.next.fetch_add(1);
     if (k >= s.units->size()) break;
     const Unit& unit = (*s.units)[k];
-    const auto start = std::chrono::steady_clock::now();
     if (unit.still)
       run_still(*chain, unit, s);
     else
       run_video(*chain, unit, s);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (std::size_t i : unit.items) (*s.results)[i].seconds = seconds / static_cast<double>(unit.items.size());
     if (unit.still || s.set->form == EvalForm::kClips) s.weight_done.fetch_add(unit.weight);
     s.units_done.fetch_add(1);
   }
@@ -343,9 +341,12 @@ void worker(Shared& s) {
 
 }  // namespace
 
-Evaluator::Evaluator(const EvalOptions& options) : options_(options) {
-  model_labels_ = Chain(options_).labels();
+Evaluator::Evaluator(const EvalOptions& options)
+    : options_(options), loaded_(std::make_unique<Chain>(options_)) {
+  model_labels_ = loaded_->labels();
 }
+
+Evaluator::~Evaluator() = default;
 
 std::vector<ItemResult> Evaluator::run(const EvalSet& set, const LabelMap& labels,
                                        const std::function<void(const EvalProgress&)>& progress) {
@@ -365,7 +366,7 @@ std::vector<ItemResult> Evaluator::run(const EvalSet& set, const LabelMap& label
 
   const int jobs = std::max(1, std::min<int>(options_.jobs, static_cast<int>(units.size())));
   std::vector<std::thread> threads;
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker, std::ref(s));
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker, std::ref(s), std::move(loaded_));  // then null
   auto report = [&] {
     EvalProgress p;
     p.units_done = s.units_done.load();

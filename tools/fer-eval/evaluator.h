@@ -36,6 +36,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,11 +65,8 @@ struct FramePrediction : Prediction {
 struct ItemResult {
   int truth = -1;                     // class index
   Prediction item;
-  std::int64_t frames = 0;            // labelled frames evaluated (0 for stills)
-  std::int64_t frames_with_face = 0;
-  std::vector<FramePrediction> frame_predictions;  // clips and ranges
+  std::vector<FramePrediction> frame_predictions;  // every labelled frame of a clip or range; none for stills
   std::string error;                  // why the item could not be read, "" if it could
-  double seconds = 0.0;
 };
 
 // Progress, polled about four times a second by run()'s thread: units are
@@ -79,10 +77,14 @@ struct EvalProgress {
   double fraction = 0.0;  // of the whole work, by expected frames
 };
 
+class Chain;  // the elements' analytics chain of one worker (evaluator.cpp)
+
 class Evaluator {
  public:
-  // Loads the models once to check them; throws fer::Error / ModelNotFound.
+  // Loads the models (they serve the first worker of run()); throws
+  // fer::Error / ModelNotFound.
   explicit Evaluator(const EvalOptions& options);
+  ~Evaluator();
 
   // The model's labels (canonical names), for LabelMap.
   const std::vector<std::string>& model_labels() const { return model_labels_; }
@@ -94,6 +96,7 @@ class Evaluator {
  private:
   EvalOptions options_;
   std::vector<std::string> model_labels_;
+  std::unique_ptr<Chain> loaded_;  // the models loaded by the constructor, until run()
 };
 
 }  // namespace fer_eval

@@ -255,19 +255,18 @@ int main(int argc, char** argv) {
                      {"crop_margin", emotion.crop_margin ? nlohmann::json(std::round(*emotion.crop_margin * 1e6) / 1e6)
                                                          : nlohmann::json("model")}};
   report.seconds = progress.seconds();
+  fer_eval::ReportMetrics measured;
   try {
-    fer_eval::write_report(out_dir, report);
+    measured = fer_eval::write_report(out_dir, report);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fer-eval: error: %s\n", e.what());
     return kExitFailure;
   }
-  const fer::ClassificationMetrics m = fer_eval::item_metrics(report);
+  const fer::ClassificationMetrics& m = measured.items;
   std::fprintf(stderr, "fer-eval: %lld items: WAR %.4f, UAR %.4f, macro F1 %.4f", static_cast<long long>(m.items),
                m.war, m.uar, m.macro_f1);
-  if (set.has_frames()) {
-    const fer::ClassificationMetrics f = fer_eval::frame_metrics(report);
-    std::fprintf(stderr, "; %lld frames: WAR %.4f, UAR %.4f", static_cast<long long>(f.items), f.war, f.uar);
-  }
+  if (const auto& f = measured.frames)
+    std::fprintf(stderr, "; %lld frames: WAR %.4f, UAR %.4f", static_cast<long long>(f->items), f->war, f->uar);
   std::fprintf(stderr, "\nfer-eval: report in %s (report.md)\n", out_dir.c_str());
   return kExitOk;
 }

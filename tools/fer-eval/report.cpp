@@ -113,7 +113,20 @@ std::string markdown_tables(const fer::ClassificationMetrics& m) {
   return md.str();
 }
 
-}  // namespace
+// How the items of a form are named: one, several, a heading.
+struct LevelNames {
+  const char* one;
+  const char* many;
+  const char* heading;
+};
+
+LevelNames level_names(EvalForm form) {
+  switch (form) {
+    case EvalForm::kRanges: return {"range", "ranges", "Ranges"};
+    case EvalForm::kClips: return {"clip", "clips", "Clips"};
+    default: return {"still", "stills", "Stills"};
+  }
+}
 
 fer::ClassificationMetrics item_metrics(const ReportInput& in) {
   std::vector<int> truth, predicted;
@@ -152,6 +165,8 @@ nlohmann::json metrics_json(const fer::ClassificationMetrics& m, const LabelMap&
   return j;
 }
 
+}  // namespace
+
 std::vector<std::string> report_files_in(const std::string& out_dir) {
   std::vector<std::string> found;
   std::error_code ec;
@@ -160,20 +175,21 @@ std::vector<std::string> report_files_in(const std::string& out_dir) {
   return found;
 }
 
-void write_report(const std::string& out_dir, const ReportInput& in) {
+ReportMetrics write_report(const std::string& out_dir, const ReportInput& in) {
   const EvalSet& set = *in.set;
   const LabelMap& labels = *in.labels;
   const std::vector<std::string>& probs = *in.model_labels;
   const fer::ClassificationMetrics items = item_metrics(in);
   const bool frames = set.has_frames();
   const fer::ClassificationMetrics frame_level = frames ? frame_metrics(in) : fer::ClassificationMetrics{};
+  const LevelNames level = level_names(set.form);
   TempFolder tmp(out_dir);
   const auto shown = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
 
   int errors = 0;
   for (const ItemResult& r : *in.results) errors += r.error.empty() ? 0 : 1;
   nlohmann::json metrics = metrics_json(items, labels);
-  metrics["level"] = set.form == EvalForm::kRanges ? "range" : set.form == EvalForm::kClips ? "clip" : "still";
+  metrics["level"] = level.one;
   metrics["errors"] = errors;
   metrics["form"] = form_name(set.form);
   metrics["input"] = set.source;
@@ -189,7 +205,7 @@ void write_report(const std::string& out_dir, const ReportInput& in) {
   csv << ",error\n";
   for (std::size_t i = 0; i < set.items.size(); ++i) {
     const ItemResult& r = (*in.results)[i];
-    csv << csv_field(set.items[i].id) << ',' << r.frames << ',' << labels.classes()[static_cast<std::size_t>(r.truth)];
+    csv << csv_field(set.items[i].id) << ',' << r.frame_predictions.size() << ',' << labels.classes()[static_cast<std::size_t>(r.truth)];
     write_prediction_row(csv, r.item, labels, probs.size());
     csv << ',' << csv_field(r.error) << '\n';
   }
@@ -212,9 +228,10 @@ void write_report(const std::string& out_dir, const ReportInput& in) {
     save_text(tmp.file("frame_predictions.csv"), fcsv.str(), shown("frame_predictions.csv"));
   }
 
-  const char* level = set.form == EvalForm::kRanges ? "ranges" : set.form == EvalForm::kClips ? "clips" : "stills";
-  save_png(tmp.file("confusion.png"), draw_confusion(items, std::string("Confusion, ") + level), shown("confusion.png"));
-  save_png(tmp.file("per_class.png"), draw_per_class(items, std::string("Per class, ") + level), shown("per_class.png"));
+  save_png(tmp.file("confusion.png"), draw_confusion(items, std::string("Confusion, ") + level.many),
+           shown("confusion.png"));
+  save_png(tmp.file("per_class.png"), draw_per_class(items, std::string("Per class, ") + level.many),
+           shown("per_class.png"));
   if (frames) {
     save_png(tmp.file("confusion_frames.png"), draw_confusion(frame_level, "Confusion, frames"),
              shown("confusion_frames.png"));
@@ -231,8 +248,7 @@ void write_report(const std::string& out_dir, const ReportInput& in) {
      << "WAR: accuracy over items. UAR: mean recall of the classes with support. Macro F1: mean F1 "
         "of the classes with support. `not_detected`: no face found; `unknown`: best probability "
         "under the confidence floor.\n\n## "
-     << (set.form == EvalForm::kRanges ? "Ranges" : set.form == EvalForm::kClips ? "Clips" : "Stills")
-     << "\n\n" << markdown_summary(items, labels, level) << '\n' << markdown_tables(items)
+     << level.heading << "\n\n" << markdown_summary(items, labels, level.many) << '\n' << markdown_tables(items)
      << "\n![confusion](confusion.png)\n\n![per class](per_class.png)\n";
   if (frames)
     md << "\n## Frames\n\nEvery labelled frame, predicted on its own (the element's smoothed output "
@@ -258,6 +274,9 @@ void write_report(const std::string& out_dir, const ReportInput& in) {
     fs::rename(tmp.file(name), fs::path(out_dir) / name, ec);
     if (ec) throw fer::Error(shown(name) + ": cannot write: " + ec.message());
   }
+  ReportMetrics measured{items, std::nullopt};
+  if (frames) measured.frames = frame_level;
+  return measured;
 }
 
 }  // namespace fer_eval

@@ -12,6 +12,7 @@
 //   removed). report_files_in() lists the report files `out_dir` holds.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,14 +35,13 @@ struct ReportInput {
   double seconds = 0.0;       // the run's duration
 };
 
-// Item-level and frame-level metrics of the results.
-fer::ClassificationMetrics item_metrics(const ReportInput& in);
-fer::ClassificationMetrics frame_metrics(const ReportInput& in);
+// What the report measured: item level, and frame level for clips and ranges.
+struct ReportMetrics {
+  fer::ClassificationMetrics items;
+  std::optional<fer::ClassificationMetrics> frames;
+};
 
-// The metrics as metrics.json writes them (one level).
-nlohmann::json metrics_json(const fer::ClassificationMetrics& m, const LabelMap& labels);
-
-void write_report(const std::string& out_dir, const ReportInput& in);
+ReportMetrics write_report(const std::string& out_dir, const ReportInput& in);
 
 std::vector<std::string> report_files_in(const std::string& out_dir);
 
