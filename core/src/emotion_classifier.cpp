@@ -129,7 +129,7 @@ void EmotionClassifier::RunFeatures(const FrameFaces& frame) {
       continue;
     }
     // Features of another landmark space would be read as nonsense.
-    const LandmarkSpace space = face.features->canonical ? LandmarkSpace::Canonical : LandmarkSpace::Image;
+    const LandmarkSpace space = face.features->space;
     if (space != feature_model_->spec().feature_space)
       throw Error("feature model " + feature_model_->path() + " was trained on " +
                   landmark_space_name(feature_model_->spec().feature_space) +

@@ -59,7 +59,7 @@ nlohmann::ordered_json features_json(const FaceFeatures& f) {
   j["valid"] = f.valid;
   j["coefficients"] = f.coefficients;
   j["rows"] = f.rows;
-  j["space"] = f.canonical ? "canonical" : "image";
+  j["space"] = landmark_space_name(f.space);
   j["landmarks"] = float_rows(f.landmarks, kFaceLandmarks, 3);
   j["blendshapes"] = float_rows(f.blendshapes, kBlendshapeCount, 1);
   return j;

@@ -85,7 +85,7 @@ std::shared_ptr<const FaceFeatures> TrackFeatureEncoder::Encode(const Track& tra
   features->valid = shape.valid;
   features->coefficients = options_.wavelet.coefficients;
   features->rows = full_rows;
-  features->canonical = options_.space == LandmarkSpace::Canonical;
+  features->space = options_.space;
   return features;
 }
 

@@ -13,6 +13,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "fer/landmark_space.h"
+
 namespace fer {
 
 constexpr int kMeshLandmarks = 468;  // the face mesh
@@ -38,7 +40,7 @@ struct FaceFeatures {
   int valid = 0;                      // valid approximation coefficients (the rest are zeros)
   int coefficients = 0;               // N
   int rows = 0;                       // N * 2^detail levels (fer/wavelet.h)
-  bool canonical = false;             // landmarks in canonical face space (fer/track_features.h)
+  LandmarkSpace space = LandmarkSpace::Image;  // of `landmarks` (fer/landmark_space.h)
   // Row-major (rows, 478, 3): landmarks in image space (x, y in [0, 1] of
   // the frame, z on x's scale) or in canonical face space (cm),
   // approximation band first.

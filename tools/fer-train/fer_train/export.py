@@ -13,11 +13,11 @@ def write_onnx(model, length, path):
                       dynamic_axes={"features": {0: "batch"}, "logits": {0: "batch"}}, opset_version=11)
 
 
-def sidecar(dataset, labels, inputs, kind, source):
+def sidecar(dataset, inputs, kind, source):
     return {
         "input": {"type": "wavelet-features", "rows": dataset.rows, "space": dataset.space},
         "output": "logits",
-        "labels": list(labels),
+        "labels": list(dataset.labels),
         "source": dict(source, inputs=sorted(inputs), model=kind),
     }
 
