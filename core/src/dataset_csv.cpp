@@ -25,9 +25,12 @@ std::string dfew_label_name(int label) {
 }
 
 DatasetCsv read_dataset_csv(const std::string& path) {
-  const CsvTable table = read_csv_table(path, "dataset CSV");
+  return read_dataset_csv(read_csv_table(path, "dataset CSV"));
+}
+
+DatasetCsv read_dataset_csv(const CsvTable& table) {
   DatasetCsv csv;
-  csv.path = path;
+  csv.path = table.path;
   csv.columns = table.columns;
 
   bool raw = true;

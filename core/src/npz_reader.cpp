@@ -58,13 +58,15 @@ void parse_npy(const std::string& where, const std::vector<char>& bytes, NpyArra
   }
   if (offset + header_len > bytes.size()) throw Error(where + ": truncated .npy header");
   const std::string header(bytes.data() + offset, header_len);
+  static const std::regex kDescr("'descr':\\s*'([^']*)'"), kFortran("'fortran_order':\\s*True"),
+      kShape("'shape':\\s*\\(([^)]*)\\)");
   std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")))
+  if (!std::regex_search(header, m, kDescr))
     throw Error(where + ": .npy header without descr");
   a.descr = m[1];
-  if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True")))
+  if (std::regex_search(header, m, kFortran))
     throw Error(where + ": Fortran-order arrays are not read");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
+  if (!std::regex_search(header, m, kShape))
     throw Error(where + ": .npy header without shape");
   const std::string dims = m[1];
   static const std::regex kNumber("\\d+");

@@ -24,12 +24,12 @@ std::optional<std::int64_t> parse_frame(const std::string& field) {
   return *value;
 }
 
-EvalSet read_clips(const std::string& input) {
-  const fer::DatasetCsv csv = fer::read_dataset_csv(input);
+EvalSet read_clips(const fer::CsvTable& table) {
+  const fer::DatasetCsv csv = fer::read_dataset_csv(table);
   EvalSet set;
   set.form = EvalForm::kClips;
   for (const fer::DatasetClip& clip : csv.clips) {
-    const std::string where = input + ":" + std::to_string(clip.line);
+    const std::string where = table.where(clip.line);
     if (clip.label_name.empty())
       throw fer::Error(where + ": no label (neither an `actual` text nor a DFEW label 1-7)");
     set.items.push_back({clip.file_path_as_written, clip.file_path, clip.label_name, -1, -1, where});
@@ -138,7 +138,7 @@ EvalSet read_eval_set(const std::string& input) {
   } else {
     const fer::CsvTable table = fer::read_csv_table(input, "label CSV");
     if (table.find("file_path") >= 0) {
-      set = read_clips(input);
+      set = read_clips(table);
     } else if (table.find("path") >= 0 && table.find("label") >= 0) {
       const bool ranges = table.find("start_frame") >= 0 || table.find("end_frame") >= 0;
       if (ranges && (table.find("start_frame") < 0 || table.find("end_frame") < 0))

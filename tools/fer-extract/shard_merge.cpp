@@ -95,6 +95,11 @@ std::size_t merge_shards(const std::vector<std::string>& paths, const std::strin
                        " (give every part of the run)");
   }
 
+  // Row r of the output is row at[r] of part owner[r] (r's place in its csv_row).
+  std::vector<std::size_t> at(owner.size());
+  for (const Part& p : parts)
+    for (std::size_t k = 0; k < p.rows.size(); ++k) at[static_cast<std::size_t>(p.rows[k])] = k;
+
   fer::NpzWriterOptions options;
   options.overwrite = overwrite;
   fer::NpzWriter writer(output, options);
@@ -125,11 +130,6 @@ std::size_t merge_shards(const std::vector<std::string>& paths, const std::strin
     fer::NpzWriter::Shape shape = a.shape;
     shape[0] = M;
     const std::size_t per_row = a.shape[0] > 0 ? a.count() / a.shape[0] : 0;
-    // Row r of the output is row k of its owner, where k is r's place in that
-    // owner's csv_row.
-    std::vector<std::size_t> at(M);
-    for (std::size_t i = 0; i < parts.size(); ++i)
-      for (std::size_t k = 0; k < parts[i].rows.size(); ++k) at[static_cast<std::size_t>(parts[i].rows[k])] = k;
     if (a.descr.compare(0, 2, "<U") == 0) {
       std::vector<std::vector<std::string>> texts;
       for (const fer::NpyArray* b : pieces) texts.push_back(b->strings());

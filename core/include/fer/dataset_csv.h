@@ -59,6 +59,8 @@
 #include <string>
 #include <vector>
 
+#include "fer/csv_table.h"
+
 namespace fer {
 
 enum class DatasetCsvForm { kCleaned, kDfewRaw };
@@ -82,6 +84,10 @@ struct DatasetCsv {
 };
 
 DatasetCsv read_dataset_csv(const std::string& path);
+
+// The same from a CSV already read (fer/csv_table.h), e.g. by a tool that
+// looked at its header to tell its form.
+DatasetCsv read_dataset_csv(const CsvTable& table);
 
 // DFEW's name of label 1-7 ("happy" ... "fear"), or "" for any other value.
 std::string dfew_label_name(int label);
