@@ -99,4 +99,21 @@ inline std::string describe(const ProcessResult& r) {
          r.err;
 }
 
+// Runs argv (a tool, at most timeout_s) and expects exit code `code` and
+// `says` in its stderr.
+inline void expect_exit_saying(const std::vector<std::string>& argv, const fs::path& dir, int timeout_s, int code,
+                               const std::string& says) {
+  const ProcessResult r = run_tool(argv, dir, timeout_s);
+  EXPECT_EQ(r.exit_code, code) << describe(r);
+  EXPECT_NE(r.err.find(says), std::string::npos) << "expected \"" << says << "\" in:\n" << r.err;
+}
+
+// `tool --help` exits 0 and its text mentions each of `words`.
+inline void expect_help_mentions(const std::string& tool, const std::vector<std::string>& words) {
+  const TempDir dir;  // its own: the output files are named per process only
+  const ProcessResult r = run_tool({tool, "--help"}, dir.path, 60);
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  for (const std::string& word : words) EXPECT_NE(r.out.find(word), std::string::npos) << word << " not in:\n" << r.out;
+}
+
 }  // namespace fer::test

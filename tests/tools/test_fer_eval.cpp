@@ -268,18 +268,14 @@ TEST(FerEval, LabelsMatchSynonymsAndMaps_n) {
   EXPECT_EQ(items[0].at("true"), "happy");
   EXPECT_EQ(items[1].at("true"), "unknown");
 
-  const ProcessResult bad_map =
-      run_tool(eval_args({dir.file("stills.csv"), "--out", dir.file("r3"), "--map", "contempt=smug"}), dir.path, 120);
-  EXPECT_EQ(bad_map.exit_code, 2) << describe(bad_map);
-  EXPECT_NE(bad_map.err.find("'smug' is not a class"), std::string::npos) << bad_map.err;
+  expect_exit_saying(eval_args({dir.file("stills.csv"), "--out", dir.file("r3"), "--map", "contempt=smug"}), dir.path,
+                     120, 2, "'smug' is not a class");
 }
 
 TEST(FerEval, BadInputsAreNamed_n) {
   TempDir dir;
   const auto expect_usage_error = [&](const std::vector<std::string>& args, const std::string& says) {
-    const ProcessResult r = run_tool(eval_args(args), dir.path, 120);
-    EXPECT_EQ(r.exit_code, 2) << describe(r);
-    EXPECT_NE(r.err.find(says), std::string::npos) << "expected \"" << says << "\" in:\n" << r.err;
+    expect_exit_saying(eval_args(args), dir.path, 120, 2, says);
   };
   const std::string out = dir.file("out");
   expect_usage_error({dir.file("absent.csv"), "--out", out}, "absent.csv: cannot read label CSV");
@@ -328,10 +324,8 @@ TEST(FerEval, BadInputsAreNamed_n) {
   EXPECT_EQ(read_json(dir.file("d/metrics.json")).at("errors").get<int>(), 2);
 
   // Models that do not exist: a failure of the run, not of the input.
-  const ProcessResult no_model =
-      run_tool(eval_args({dir.file("ok.csv"), "--out", dir.file("m"), "--model", "/nonexistent/x.onnx"}), dir.path, 120);
-  EXPECT_EQ(no_model.exit_code, 1) << describe(no_model);
-  EXPECT_NE(no_model.err.find("/nonexistent/x.onnx"), std::string::npos) << no_model.err;
+  expect_exit_saying(eval_args({dir.file("ok.csv"), "--out", dir.file("m"), "--model", "/nonexistent/x.onnx"}),
+                     dir.path, 120, 1, "/nonexistent/x.onnx");
 }
 
 TEST(FerEval, InterruptLeavesNoReport) {
@@ -352,12 +346,8 @@ TEST(FerEval, InterruptLeavesNoReport) {
 }
 
 TEST(FerEval, HelpDocumentsFormsOptionsAndExitCodes) {
-  TempDir dir;
-  const ProcessResult r = run_tool(eval_args({"--help"}), dir.path, 60);
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* says : {"path,start_frame,end_frame,label", "path,label", "ROOT/<label>", "file_path", "--model",
-                           "ensemble", "--feature-model", "--min-confidence", "--smoothing-ms", "--crop-margin",
-                           "--map", "--jobs", "--force", "not_detected", "unknown", "metrics.json", "Exit codes",
-                           "130"})
-    EXPECT_NE(r.out.find(says), std::string::npos) << says;
+  expect_help_mentions(FER_EVAL_BIN, {"path,start_frame,end_frame,label", "path,label", "ROOT/<label>", "file_path",
+                                      "--model", "ensemble", "--feature-model", "--min-confidence", "--smoothing-ms",
+                                      "--crop-margin", "--map", "--jobs", "--force", "not_detected", "unknown",
+                                      "metrics.json", "Exit codes", "130"});
 }

@@ -161,9 +161,7 @@ TEST(FerTrain, BadInputsExit2AndWriteNothing_n) {
     const std::string out = dir.file("x.onnx");
     std::vector<std::string> full = args;
     full.insert(full.end(), {"--out", out, "--epochs", "2"});
-    const ProcessResult r = run_tool(train_args(full), dir.path, 300);
-    EXPECT_EQ(r.exit_code, 2) << describe(r);
-    EXPECT_NE(r.err.find(says), std::string::npos) << "expected \"" << says << "\" in:\n" << r.err;
+    expect_exit_saying(train_args(full), dir.path, 300, 2, says);
     EXPECT_FALSE(fs::exists(out));
     EXPECT_FALSE(fs::exists(out + ".json"));
     EXPECT_FALSE(fs::exists(dir.file("x.train-report")));
@@ -207,10 +205,6 @@ TEST(FerTrain, BadInputsExit2AndWriteNothing_n) {
 }
 
 TEST(FerTrain, HelpDocumentsOptionsAndOutputs) {
-  TempDir dir;
-  const ProcessResult r = run_tool(train_args({"--help"}), dir.path, 60);
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* says : {"--model {linear,mlp}", "--inputs", "--split-by", "--folds", "--seed", "--force",
-                           "metrics.json", "curves.png", "Exit codes"})
-    EXPECT_NE(r.out.find(says), std::string::npos) << says;
+  expect_help_mentions(FER_TRAIN_BIN, {"--model {linear,mlp}", "--inputs", "--split-by", "--folds", "--seed",
+                                       "--force", "metrics.json", "curves.png", "Exit codes"});
 }
