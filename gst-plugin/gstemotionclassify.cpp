@@ -435,8 +435,9 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
           "features whenever a face carries them; unset: none", nullptr, rw));
   g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
       g_param_spec_string ("model-dir", "Model directory",
-          "Directory searched first for the built-in models (then "
-          "$FER_MODEL_DIR, the install data directory and the build tree)",
+          "Directory holding the built-in models the element loads (a model "
+          "missing there is an error); unset: $FER_MODEL_DIR, the install "
+          "data directory, then the build tree",
           nullptr, rw));
   g_object_class_install_property (gobject_class, PROP_SMOOTHING_MS,
       g_param_spec_double ("smoothing-ms", "Smoothing time constant",

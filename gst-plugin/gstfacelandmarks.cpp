@@ -340,8 +340,9 @@ gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
           1, G_MAXINT, DEFAULT_DETECT_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
       g_param_spec_string ("model-dir", "Model directory",
-          "Directory searched first for model files (then $FER_MODEL_DIR, "
-          "the install data directory and the build tree)", nullptr, rw));
+          "Directory holding every model file the element loads (a model "
+          "missing there is an error); unset: $FER_MODEL_DIR, the install "
+          "data directory, then the build tree", nullptr, rw));
 
   gst_element_class_set_static_metadata (element_class,
       "Face landmarks", "Filter/Analyzer/Video",

@@ -22,6 +22,13 @@ constexpr double kAngleScale = 100;   // 1/100 degree
 constexpr double kMatrixScale = 1e6;  // pose: rotation terms in [-1, 1], translation in cm
 constexpr double kFeatureScale = 1e6; // normalised coordinates and coefficients
 
+// Names and reasons come from outside (properties, file names in error
+// messages) and may not be UTF-8: such bytes become U+FFFD rather than an
+// exception that would lose the line.
+std::string dump_line(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 nlohmann::ordered_json optional_ns(const std::optional<std::int64_t>& ns) {
   return ns ? nlohmann::ordered_json(*ns) : nlohmann::ordered_json(nullptr);
 }
@@ -116,17 +123,19 @@ std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& option
   j["height"] = frame.height;
   j["faces"] = nlohmann::ordered_json::array();
   for (const Face& face : frame.faces) j["faces"].push_back(face_json(face, options));
-  return j.dump();
+  return dump_line(j);
 }
 
 std::string to_json_line(const SourceEvent& event) {
-  const std::time_t seconds = static_cast<std::time_t>(event.time_us / 1000000);
+  // Floor division: a time before 1970 still prints a valid timestamp.
+  const std::int64_t us_in_second = (event.time_us % 1000000 + 1000000) % 1000000;
+  const std::time_t seconds = static_cast<std::time_t>((event.time_us - us_in_second) / 1000000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char time[80];
   std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(event.time_us / 1000 % 1000));
+                static_cast<int>(us_in_second / 1000));
   nlohmann::ordered_json j;
   j["event"] = event.event;
   j["source"] = event.source;
@@ -136,7 +145,7 @@ std::string to_json_line(const SourceEvent& event) {
   if (!event.reason.empty()) j["reason"] = event.reason;
   if (event.attempts) j["attempts"] = *event.attempts;
   if (event.down_ms) j["down_ms"] = *event.down_ms;
-  return j.dump();
+  return dump_line(j);
 }
 
 }  // namespace fer

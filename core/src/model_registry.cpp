@@ -37,7 +37,10 @@ ModelRegistry::ModelRegistry(const std::string& model_dir) {
   std::error_code ec;
   if (!model_dir.empty() && !std::filesystem::is_directory(model_dir, ec))
     throw ModelNotFound("model directory not found: " + model_dir + " (model-dir: an existing directory, or unset)");
-  if (!model_dir.empty()) search_path_.push_back(model_dir);
+  if (!model_dir.empty()) {
+    search_path_.push_back(model_dir);
+    return;
+  }
   if (const char* env = std::getenv("FER_MODEL_DIR"); env && *env) search_path_.push_back(env);
   search_path_.push_back(FER_INSTALL_MODEL_DIR);
   search_path_.push_back(FER_BUILD_MODEL_DIR);
@@ -68,6 +71,9 @@ std::string ModelRegistry::locate(const std::string& name) const {
     if (std::string path = verified(dir, name); !path.empty()) return path;
   std::string searched;
   for (const auto& dir : search_path_) searched += (searched.empty() ? "" : ", ") + dir;
+  if (search_path_.size() == 1)
+    throw ModelNotFound("model file not found: " + name + " in the model directory " + searched +
+                        " (an explicit model directory must hold every model; unset it to search the default places)");
   throw ModelNotFound("model file not found: " + name + " (searched: " + searched +
               "; set model-dir or FER_MODEL_DIR, or build the fer_models target)");
 }

@@ -2,6 +2,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -29,13 +31,29 @@ class ModelRegistryTest : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(ModelRegistryTest, SearchOrderStartsWithModelDirThenEnvironment) {
+TEST_F(ModelRegistryTest, SearchOrderWithoutModelDirStartsWithEnvironment) {
+  setenv("FER_MODEL_DIR", "/nonexistent/env-dir", 1);
+  const fer::ModelRegistry registry;
+  ASSERT_EQ(registry.search_path().size(), 3u);
+  EXPECT_EQ(registry.search_path()[0], "/nonexistent/env-dir");
+  unsetenv("FER_MODEL_DIR");
+}
+
+// An explicit model directory is the only place searched: a model it lacks
+// is an error naming it, not a quiet fallback on the build tree's copy.
+TEST_F(ModelRegistryTest, ModelDirLackingTheModelIsAnError_n) {
   setenv("FER_MODEL_DIR", "/nonexistent/env-dir", 1);
   const fer::ModelRegistry registry(dir_.string());
-  ASSERT_GE(registry.search_path().size(), 4u);
-  EXPECT_EQ(registry.search_path()[0], dir_.string());
-  EXPECT_EQ(registry.search_path()[1], "/nonexistent/env-dir");
   unsetenv("FER_MODEL_DIR");
+  ASSERT_EQ(registry.search_path(), std::vector<std::string>{dir_.string()});
+  try {
+    registry.locate("face_detection_short_range.onnx");
+    FAIL() << "expected fer::ModelNotFound";
+  } catch (const fer::ModelNotFound& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("face_detection_short_range.onnx in the model directory " + dir_.string()),
+              std::string::npos) << msg;
+  }
 }
 
 TEST_F(ModelRegistryTest, ModelDirWinsOverBuildTree) {

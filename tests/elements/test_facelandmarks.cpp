@@ -422,7 +422,7 @@ namespace {
 
 // A copy of the build tree's model files (not the tflite/ sources).
 void copy_models(const fs::path& to) {
-  const fs::path from = fs::path(FER_BUILD_DIR) / "models";
+  const fs::path from = FER_BUILD_MODEL_DIR;
   for (const auto& entry : fs::directory_iterator(from))
     if (entry.is_regular_file()) fs::copy_file(entry.path(), to / entry.path().filename());
 }
@@ -510,6 +510,16 @@ TEST(FaceLandmarksElement, ModelDirThatDoesNotExist_n) {
   TempDir dir;
   const fs::path missing = dir.path / "modles";
   expect_start_fails_naming(missing, missing);
+}
+
+// A model-dir that lacks one of the models (here the detector) fails the
+// start naming the directory, instead of taking the build tree's copy.
+TEST(FaceLandmarksElement, ModelDirLackingAModel_n) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  copy_models(dir.path);
+  fs::remove(dir.path / "face_detection_short_range.onnx");
+  expect_start_fails_naming(dir.path, dir.path);
 }
 
 // Control for the tests above: the intact copy loads from model-dir.

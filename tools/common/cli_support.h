@@ -15,7 +15,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the run failed (models missing, output not writable)
 constexpr int kExitUsage = 2;    // bad command line or input file
 
-// The options every tool has: --model-dir (searched first for the models,
+// The options every tool has: --model-dir (the only folder models are taken from,
 // as the elements' model-dir property) and --version.
 void add_common_options(CLI::App& app, std::string& model_dir);
 

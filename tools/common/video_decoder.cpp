@@ -125,6 +125,12 @@ DecodeResult decode_video(const std::string& path,
     out.error = "is a directory, not a video file";
     return out;
   }
+  // A FIFO, socket or device can block the first open or read for ever (a
+  // pipe with no writer); clips of a dataset are regular files.
+  if (!std::filesystem::is_regular_file(status)) {
+    out.error = "not a regular file (a pipe, socket or device): reading it could block for ever";
+    return out;
+  }
   std::string& error = out.error;
   try {
     DecodePipeline decode(path);

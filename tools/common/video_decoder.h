@@ -11,7 +11,8 @@
 //   numbers them. `on_frame` returns false to stop early (no error).
 //
 //   A clip that cannot be decoded to its end is an error, in `error`:
-//   missing file, a directory, corrupt data or no video stream (GStreamer's
+//   missing file, a directory or other non-regular file (a FIFO would
+//   block the open for ever), corrupt data or no video stream (GStreamer's
 //   message), no frame for kStallSeconds, or fewer frames than
 //   kMinCompleteFraction of what the container declares (a truncated or
 //   damaged file often decodes to its end of stream without an error).

@@ -2,11 +2,13 @@
 // fer::ModelRegistry — finding and verifying model files.
 //
 // WHAT THIS DOES
-//   locate(name) returns the path of model file `name`, searching in order:
-//     1. the directory given to the constructor (an element's model-dir),
-//     2. $FER_MODEL_DIR,
-//     3. the install data directory (<prefix>/share/gst-fer/models),
-//     4. the build tree's models/ directory (compiled in),
+//   locate(name) returns the path of model file `name`. A directory given
+//   to the constructor (an element's model-dir, a tool's --model-dir) is the
+//   only place searched: a model it lacks is an error, never a quiet
+//   fallback on other copies. Without one, the search goes in order:
+//     1. $FER_MODEL_DIR,
+//     2. the install data directory (<prefix>/share/gst-fer/models),
+//     3. the build tree's models/ directory (compiled in),
 //   so that a fresh build runs with no configuration. A directory that holds
 //   a SHA256SUMS file (sha256sum format, written by the build) vouches for
 //   the files it lists: a listed file whose digest differs is reported as
