@@ -136,4 +136,32 @@ TEST(JsonLinesLive, EventLines) {
   EXPECT_FALSE(j.contains("reason"));
 }
 
+// Names and reasons come from outside (a property, a file name in an error
+// message): bytes that are not UTF-8 become U+FFFD instead of an exception
+// that loses the line.
+TEST(JsonLinesLive, InvalidUtf8IsReplacedNotThrown_n) {
+  fer::SourceEvent lost;
+  lost.event = "source-lost";
+  lost.source = "door\xff";
+  lost.reason = "cannot open /data/caf\xe9.mp4";
+  std::string line;
+  ASSERT_NO_THROW(line = fer::to_json_line(lost));
+  const auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["source"], "door\xef\xbf\xbd");
+  EXPECT_EQ(j["reason"], "cannot open /data/caf\xef\xbf\xbd.mp4");
+  fer::FrameFaces frame;
+  const fer::FrameOrigin origin{"cam\xc3", 0};
+  ASSERT_NO_THROW(line = fer::to_json_line(frame, {}, &origin));
+  EXPECT_EQ(nlohmann::json::parse(line)["source"], "cam\xef\xbf\xbd");
+}
+
+// Another element may send a time before 1970: still a valid timestamp
+// (was "…:59.-1Z"), found by reading the code the source-event fuzzer covers.
+TEST(JsonLinesLive, TimeBefore1970_n) {
+  fer::SourceEvent e;
+  e.event = "source-lost";
+  e.time_us = -1000;
+  EXPECT_EQ(nlohmann::json::parse(fer::to_json_line(e))["time"], "1969-12-31T23:59:59.999Z");
+}
+
 }  // namespace
