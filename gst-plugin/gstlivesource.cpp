@@ -416,6 +416,29 @@ create_decoder (GstLiveSource * self)
   return TRUE;
 }
 
+/* Brings a new decoder to the bin's state (the state lock is held). Asked
+ * for PLAYING from NULL, uridecodebin commits PAUSED when its own
+ * async-done comes in and drops the pending PLAYING (GStreamer 1.22): the
+ * camera, opened but never sent PLAY, gave no frame on about half the
+ * openings. So a decoder left short of the bin's state is asked again. */
+static gboolean
+start_decoder (GstLiveSource * self)
+{
+  if (!gst_element_sync_state_with_parent (self->decoder))
+    return FALSE;
+  GstState state, pending;
+  if (gst_element_get_state (self->decoder, &state, &pending, 0) !=
+      GST_STATE_CHANGE_FAILURE && pending == GST_STATE_VOID_PENDING
+      && state < GST_STATE (self)) {
+    GST_DEBUG_OBJECT (self, "decoder stopped at %s, setting %s again",
+        gst_element_state_get_name (state),
+        gst_element_state_get_name (GST_STATE (self)));
+    return gst_element_set_state (self->decoder, GST_STATE (self)) !=
+        GST_STATE_CHANGE_FAILURE;
+  }
+  return TRUE;
+}
+
 static void
 remove_decoder (GstLiveSource * self)
 {
@@ -526,8 +549,7 @@ supervise (gpointer user_data)
       g_mutex_unlock (&self->lock);
       GST_INFO_OBJECT (self, "opening %s", current_uri (self).c_str ());
       attempt_started_us = g_get_monotonic_time ();
-      if (create_decoder (self) && !gst_element_sync_state_with_parent
-          (self->decoder)) {
+      if (create_decoder (self) && !start_decoder (self)) {
         g_mutex_lock (&self->lock);
         mark_lost_locked (self, "could not start the source");
         g_mutex_unlock (&self->lock);
@@ -579,11 +601,21 @@ release_stream (GstLiveSource * self)
   post_stats (self);
 }
 
-/* A live source's errors mean "camera lost": handled here, not fatal. */
+/* A live source's errors mean "camera lost": handled here, not fatal. Its
+ * decoder's async state changes stay inside too: the element does not
+ * preroll, and the ASYNC_START of a decoder added while playing makes the
+ * bin lose its PLAYING state (and the decoder's ASYNC_DONE then commits
+ * PAUSED for good). */
 static void
 gst_live_source_handle_message (GstBin * bin, GstMessage * message)
 {
   GstLiveSource *self = GST_LIVE_SOURCE (bin);
+
+  if (self->live && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
+          || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)) {
+    gst_message_unref (message);
+    return;
+  }
 
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && self->reconnect
       && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue)) {

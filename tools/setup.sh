@@ -38,6 +38,8 @@ tests=(
   python3-sklearn                             # fer-eval's metrics checked against scikit-learn; fer-train
   python3-torch python3-matplotlib            # fer-train (training, curves)
   slurm-wlm munge                             # the sharded-extraction test's one-node Slurm cluster
+  clang libclang-rt-14-dev                    # the sanitizer build and libFuzzer (tests/sanitize.sh)
+  python3-gi gir1.2-gstreamer-1.0             # bench/soak.py runs its pipeline in Python
 )
 want=("${runtime[@]}")
 for arg in "$@"; do

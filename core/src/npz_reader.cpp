@@ -3,7 +3,9 @@
 
 #include <zip.h>
 
+#include <charconv>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <regex>
 
@@ -40,6 +42,24 @@ std::string encode_utf8(char32_t c) {
   return out;
 }
 
+// A decimal of an .npy header (a dimension, a string length) as a size, or
+// an Error naming it: digits beyond size_t's range are a damaged header.
+std::size_t header_number(const std::string& where, const std::string& digits) {
+  std::size_t value = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), end, value);
+  if (error != std::errc() || stop != end || digits.empty())
+    throw Error(where + ": .npy header number '" + digits + "' is not a size");
+  return value;
+}
+
+// a * b, or an Error when it does not fit in size_t.
+std::size_t checked_product(const std::string& where, std::size_t a, std::size_t b) {
+  if (b != 0 && a > std::numeric_limits<std::size_t>::max() / b)
+    throw Error(where + ": .npy shape too large");
+  return a * b;
+}
+
 // Parses the .npy in `bytes` into `a` (name already set).
 void parse_npy(const std::string& where, const std::vector<char>& bytes, NpyArray& a) {
   static const char kMagic[] = "\x93NUMPY";
@@ -71,17 +91,18 @@ void parse_npy(const std::string& where, const std::vector<char>& bytes, NpyArra
   const std::string dims = m[1];
   static const std::regex kNumber("\\d+");
   for (std::sregex_iterator it(dims.begin(), dims.end(), kNumber), end; it != end; ++it)
-    a.shape.push_back(static_cast<std::size_t>(std::stoull(it->str())));
+    a.shape.push_back(header_number(where, it->str()));
   if (a.descr == "<f4" || a.descr == "<i4") {
     a.item_size = 4;
   } else if (a.descr == "<i8") {
     a.item_size = 8;
   } else if (a.descr.size() > 2 && a.descr.compare(0, 2, "<U") == 0) {
-    a.item_size = 4 * static_cast<std::size_t>(std::stoull(a.descr.substr(2)));
+    a.item_size = checked_product(where, 4, header_number(where, a.descr.substr(2)));
   } else {
     throw Error(where + ": dtype " + a.descr + " is not read (only <f4, <i4, <i8, <U)");
   }
-  const std::size_t size = a.count() * a.item_size;
+  std::size_t size = a.item_size;
+  for (std::size_t d : a.shape) size = checked_product(where, size, d);
   const std::size_t data_at = offset + header_len;
   if (bytes.size() - data_at < size)
     throw Error(where + ": " + std::to_string(bytes.size() - data_at) + " bytes of data for a shape of " +

@@ -208,6 +208,30 @@ long rss_kib() {
 
 }  // namespace
 
+// A camera that is up when the pipeline starts gives frames at the first
+// opening, every time. uridecodebin, brought from NULL to PLAYING inside a
+// playing bin, used to stop at PAUSED (its async-done dropped the pending
+// PLAYING, and took livesource's state with it): rtspsrc never sent PLAY,
+// about half of the openings gave no frame and were retried as "lost".
+TEST(LiveSource, RtspCameraUpAtStartGivesFramesAtFirstOpening_n) {
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    TempDir dir;
+    RtspServer server(dir, media_path("franck.mp4"));
+    ASSERT_TRUE(server.start()) << server.log();
+    LivePipeline p("livesource name=cam uri=" + server.uri() + " timeout=4000 ! fakesink sync=false");
+    ASSERT_NE(p.play(), GST_STATE_CHANGE_FAILURE);
+    GstElement* source = p.element("cam");
+    const bool got_frames = wait_until([&] { p.pump(); return uint64_property(source, "frames-in") >= 24; },
+                                       seconds(3));
+    EXPECT_TRUE(got_frames) << "no frame within 3 s of opening a camera that is up\n" << p.errors();
+    guint reconnects = 0;
+    g_object_get(source, "reconnects", &reconnects, nullptr);
+    EXPECT_EQ(reconnects, 0u);
+    gst_object_unref(source);
+  }
+}
+
 // The camera is down when the pipeline starts, comes up, is killed mid-
 // stream and comes back: the JSON lines carry on across both outages, with
 // a source-lost / source-restored pair around each gap.
