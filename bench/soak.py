@@ -165,6 +165,9 @@ def run(a, mqtt_port, rtsp_port):
         return True
 
     loop = GLib.MainLoop()
+    # Ctrl-C or SIGTERM ends the soak early: the samples so far are reported.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, lambda: loop.quit() or False)
     bus = pipeline.get_bus()
     bus.add_signal_watch()
     bus.connect("message", on_message)

@@ -44,6 +44,9 @@
 #include "gstlivesource.h"
 
 #include <glib/gstdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -455,6 +458,19 @@ remove_decoder (GstLiveSource * self)
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
 
+/* Gives the pages malloc keeps after a torn-down source back to the system.
+ * Each reconnection's new streaming threads can land on a malloc arena that
+ * had not held a decoder's frame pool yet, and the arena keeps the pool's
+ * pages once freed: RSS stepped up by 3-4 MB at some reconnection while the
+ * memory in use stayed flat (docs/elements/livesource.md). */
+static void
+release_freed_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+}
+
 /* Supervisor thread: tears a lost source down, reopens it with backoff,
  * watches for a source that stalls, and posts the stats. */
 static gpointer
@@ -527,6 +543,7 @@ supervise (gpointer user_data)
 
       remove_decoder (self);
       GST_STATE_UNLOCK (self);
+      release_freed_memory ();
       GST_ELEMENT_WARNING (self, RESOURCE, READ,
           ("Lost source %s (%s): %s; retrying in %.1f s.",
               source_name (self).c_str (), current_uri (self).c_str (),

@@ -3,6 +3,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -159,9 +160,19 @@ std::vector<NpyArray> read_npz(const std::string& path) {
       throw Error(where + ": not an .npy member");
     std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
     if (!file) throw Error(where + ": cannot open the member");
-    std::vector<char> bytes(static_cast<std::size_t>(st.size));
-    if (zip_fread(file.get(), bytes.data(), st.size) != static_cast<zip_int64_t>(st.size))
-      throw Error(where + ": cannot read the member (damaged archive?)");
+    // Read in chunks: memory follows the data that is there, not the size
+    // a damaged directory declares (a few bytes claimed 2.9 GB).
+    std::vector<char> bytes;
+    constexpr std::size_t kChunk = 1 << 20;
+    while (bytes.size() < st.size) {
+      const std::size_t at = bytes.size();
+      const std::size_t want = std::min<std::size_t>(kChunk, static_cast<std::size_t>(st.size) - at);
+      bytes.resize(at + want);
+      const zip_int64_t got = zip_fread(file.get(), bytes.data() + at, want);
+      if (got != static_cast<zip_int64_t>(want))
+        throw Error(where + ": cannot read the member: " + std::to_string(at + std::max<zip_int64_t>(got, 0)) +
+                    " of the " + std::to_string(st.size) + " bytes it declares (damaged archive?)");
+    }
     NpyArray a;
     a.name = name.substr(0, name.size() - 4);
     parse_npy(where, bytes, a);

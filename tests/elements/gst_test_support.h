@@ -201,9 +201,13 @@ struct Harness {
     gst_harness_set_src_caps_str(h, src_caps.c_str());
   }
   ~Harness() {
-    // Messages left on the bus hold their sources (and so the element).
-    gst_bus_set_flushing(bus, TRUE);
+    // The messages left on the bus hold their sources, and the element holds
+    // the bus: unset it, so the bus (and its messages) go with the last ref,
+    // ours or that of a test still reading the messages of the stop.
+    GstElement* element = GST_ELEMENT(gst_object_ref(h->element));
     gst_harness_teardown(h);
+    gst_element_set_bus(element, nullptr);
+    gst_object_unref(element);
     gst_object_unref(bus);
   }
   Harness(const Harness&) = delete;
