@@ -33,6 +33,29 @@ inline int free_loopback_port() {
   return port;
 }
 
+// A port held bound but not listening, for as long as the object lives: a
+// connection to it is refused, and no client can be handed it as its own
+// source port (a port merely found free can be, and a client then connects
+// to itself).
+class RefusingPort {
+ public:
+  RefusingPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a = loopback_address(0);
+    socklen_t len = sizeof a;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port_ = ntohs(a.sin_port);
+  }
+  ~RefusingPort() { close(fd_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = -1;
+};
+
 inline bool loopback_port_accepts(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   const sockaddr_in a = loopback_address(port);

@@ -195,9 +195,18 @@ struct Harness {
   GstBus* bus = nullptr;
 
   Harness(const std::string& launch, const std::string& src_caps) {
-    h = gst_harness_new_parse(launch.c_str());
+    // As gst_harness_new_parse, but the bus is set before the bin starts:
+    // what an element posts while starting (an MQTT connection refused at
+    // once) would otherwise be dropped for want of a bus.
+    static GstStaticPadTemplate any_src = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+    static GstStaticPadTemplate any_sink =
+        GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
     bus = gst_bus_new();
-    gst_element_set_bus(h->element, bus);
+    h = gst_harness_new_empty();
+    GstElement* bin = gst_parse_bin_from_description_full(launch.c_str(), TRUE, nullptr, GST_PARSE_FLAG_NONE, nullptr);
+    gst_element_set_bus(bin, bus);
+    gst_harness_add_element_full(h, bin, &any_src, "sink", &any_sink, "src");
+    gst_object_unref(bin);
     gst_harness_set_src_caps_str(h, src_caps.c_str());
   }
   ~Harness() {

@@ -500,7 +500,8 @@ TEST_F(FaceMetaPublishMqtt, OverflowIsCountedExactly) {
 // No broker at all: the element starts anyway (warning), queues, and at
 // stop waits flush-timeout, then counts what is left as dropped.
 TEST_F(FaceMetaPublishMqtt, UndeliveredAtStopCountAsDropped) {
-  expect_never_connects(mqtt_launch(free_loopback_port()), 4, "Connection refused");
+  const RefusingPort port;
+  expect_never_connects(mqtt_launch(port.port()), 4, "Connection refused");
 }
 
 // Settings that cannot work fail the start with a RESOURCE/SETTINGS error

@@ -485,8 +485,8 @@ TEST(RtspServerTool, BadLaunchLineIsRefusedAtStart_n) {
 TEST(LiveSource, EosWhileReconnectingEndsTheStream) {
   TempDir dir;
   const std::string out = dir.file("faces.jsonl");
-  const int port = free_loopback_port();
-  LivePipeline p("livesource name=gone uri=rtsp://127.0.0.1:" + std::to_string(port) + "/cam" +
+  const RefusingPort port;
+  LivePipeline p("livesource name=gone uri=rtsp://127.0.0.1:" + std::to_string(port.port()) + "/cam" +
                  analytics_tail(out));
   ASSERT_NE(p.play(), GST_STATE_CHANGE_FAILURE);
   ASSERT_TRUE(wait_until([&] { p.pump(); return p.structures("livesource-lost").size() >= 1; }, seconds(10)));
