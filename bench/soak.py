@@ -23,7 +23,6 @@ markdown for docs/performance.md.
 Needs the build (tools/setup.sh --bench), mosquitto, python3-gi.
 """
 import argparse
-import ctypes
 import os
 import shutil
 import signal
@@ -38,30 +37,10 @@ import gi
 gi.require_version("Gst", "1.0")
 from gi.repository import GLib, Gst  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_memory import heap_in_use_kib, rss_kib  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-                 "uordblks", "fordblks", "keepcost")]
-
-
-_libc = ctypes.CDLL("libc.so.6")
-_libc.mallinfo2.restype = MallInfo2
-
-
-def heap_in_use_kib():
-    info = _libc.mallinfo2()
-    return (info.uordblks + info.hblkhd) // 1024
-
-
-def rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 
 def free_port():
@@ -79,6 +58,16 @@ def wait_for_port(port, seconds=20):
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"soak: nothing listens on port {port} after {seconds} s")
+
+
+def start_rtsp_server(build, media, port):
+    """fer-rtsp-server serving `media` at rtsp://127.0.0.1:port/cam."""
+    server = subprocess.Popen([os.path.join(build, "bin/fer-rtsp-server"), "--port", str(port), "--mount",
+                               f"cam=( filesrc location=\"{media}\" ! qtdemux ! h264parse ! "
+                               "rtph264pay name=pay0 pt=96 config-interval=1 )"],
+                              stdout=subprocess.DEVNULL)
+    wait_for_port(port)
+    return server
 
 
 def slope_mb_per_hour(times, values_kib):
@@ -117,14 +106,10 @@ def main():
         subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c",
                           os.path.join(work, "mosquitto.conf")],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([os.path.join(a.build, "bin/fer-rtsp-server"), "--port", str(rtsp_port), "--mount",
-                          f"cam=( filesrc location=\"{a.media}\" ! qtdemux ! h264parse ! "
-                          "rtph264pay name=pay0 pt=96 config-interval=1 )"],
-                         stdout=subprocess.DEVNULL),
     ]
     try:
         wait_for_port(mqtt_port)
-        wait_for_port(rtsp_port)
+        children.append(start_rtsp_server(a.build, a.media, rtsp_port))
         run(a, mqtt_port, rtsp_port)
     finally:
         for child in children:
