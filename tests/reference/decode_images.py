@@ -39,12 +39,15 @@ def decode(path):
     return rgb
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/gst-fer-reference/images"
+def write_images(images, out, check=None):
+    """Decode images (name -> (path, source)) into OUT: <name>.rgb and images.json.
+    check(name, path, rgb), if given, runs on each decoded image before it is written."""
     os.makedirs(out, exist_ok=True)
     meta = []
-    for name, (path, source) in IMAGES.items():
+    for name, (path, source) in images.items():
         rgb = decode(path)
+        if check:
+            check(name, path, rgb)
         raw = rgb.tobytes()
         with open(os.path.join(out, name + ".rgb"), "wb") as f:
             f.write(raw)
@@ -61,6 +64,10 @@ def main():
         json.dump({"decoder": {"name": "cv2.imread(IMREAD_COLOR) + cvtColor(BGR2RGB)",
                                "opencv": cv2.__version__},
                    "images": meta}, f, indent=1)
+
+
+def main():
+    write_images(IMAGES, sys.argv[1] if len(sys.argv) > 1 else "/tmp/gst-fer-reference/images")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ Writes, into WORKDIR (default /tmp/gst-fer-reference/multi_images):
   images.json  the same format as ../decode_images.py writes
 Run with /usr/bin/python3 after ../fetch_packages.sh.
 """
-import hashlib, json, os, sys
+import os, sys
 
 import cv2
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_images import CACHE, decode  # noqa: E402  (the shared decoder)
+from decode_images import CACHE, write_images  # noqa: E402  (the shared decoder and writer)
 
 PKGS = os.path.join(CACHE, "reference/pkgs")
 FACEAPI = os.path.join(PKGS, "vladmandic-face-api-1.7.15/package/demo")
@@ -27,33 +27,17 @@ IMAGES["tracking_faces"] = (os.path.join(TRACKING, "faces.jpg"),
                             "npm tracking@1.1.3: package/examples/assets/faces.jpg (3 faces)")
 
 
+def check_orientation(name, path, rgb):
+    # cv2.imread applies EXIF orientation; none of these files is rotated by it
+    # (checked here so that a C++ reader ignoring EXIF sees the same pixels)
+    raw_bgr = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if raw_bgr.shape != rgb.shape or (cv2.cvtColor(raw_bgr, cv2.COLOR_BGR2RGB) != rgb).any():
+        raise SystemExit(name + ": EXIF orientation changes the decoded pixels")
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/gst-fer-reference/multi_images"
-    os.makedirs(out, exist_ok=True)
-    meta = []
-    for name, (path, source) in IMAGES.items():
-        rgb = decode(path)
-        # cv2.imread applies EXIF orientation; none of these files is rotated by it
-        # (checked here so that a C++ reader ignoring EXIF sees the same pixels)
-        raw_bgr = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-        if raw_bgr.shape != rgb.shape or (cv2.cvtColor(raw_bgr, cv2.COLOR_BGR2RGB) != rgb).any():
-            raise SystemExit(name + ": EXIF orientation changes the decoded pixels")
-        raw = rgb.tobytes()
-        with open(os.path.join(out, name + ".rgb"), "wb") as f:
-            f.write(raw)
-        with open(path, "rb") as f:
-            file_sha = hashlib.sha256(f.read()).hexdigest()
-        meta.append({
-            "name": name, "source": source, "path": path,
-            "file_sha256": file_sha,
-            "rgb_sha256": hashlib.sha256(raw).hexdigest(),
-            "width": int(rgb.shape[1]), "height": int(rgb.shape[0]),
-        })
-        print(name, rgb.shape[1], "x", rgb.shape[0], meta[-1]["rgb_sha256"])
-    with open(os.path.join(out, "images.json"), "w") as f:
-        json.dump({"decoder": {"name": "cv2.imread(IMREAD_COLOR) + cvtColor(BGR2RGB)",
-                               "opencv": cv2.__version__},
-                   "images": meta}, f, indent=1)
+    write_images(IMAGES, sys.argv[1] if len(sys.argv) > 1 else "/tmp/gst-fer-reference/multi_images",
+                 check=check_orientation)
 
 
 if __name__ == "__main__":

@@ -2,30 +2,16 @@
 // Reference faces of Google's own MediaPipe face_mesh JS solution
 // (@mediapipe/face_mesh@0.4.1657299874) on multi-face stills, in headless
 // Debian chromium: every face it returns (maxNumFaces 8), 478 landmarks each.
-// Same server, chromium setup and page as ../mediapipe_face_mesh (A): the page
-// is ../mediapipe_face_mesh/page.html, served unchanged, which puts the exact
-// RGB bytes into a canvas, calls reset() and send()s the canvas once per image.
+// Same server, chromium setup and page as ../mediapipe_face_mesh (A), through
+// its harness.mjs: the page is ../mediapipe_face_mesh/page.html, served unchanged,
+// which puts the exact RGB bytes into a canvas, calls reset() and send()s the
+// canvas once per image.
 //
 // usage: node run_multi_face.mjs IMAGES_DIR OUT_DIR
 //   IMAGES_DIR: output of decode_images.py here (images.json + <name>.rgb)
 //   OUT_DIR:    where <name>.json files go
-// env: FER_CACHE_DIR (default ~/.cache/gst-fer), CHROMIUM (default /usr/bin/chromium)
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PAGE = path.join(HERE, '../mediapipe_face_mesh/page.html');
-const CACHE = process.env.FER_CACHE_DIR || path.join(os.homedir(), '.cache/gst-fer');
-const NODE_DIR = path.join(CACHE, 'reference/node');
-const MP_DIR = path.join(CACHE, 'reference/pkgs/mediapipe-face_mesh-0.4.1657299874/package');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const require = createRequire(path.join(NODE_DIR, 'x.js'));
-const { chromium } = require('playwright-core');
+// env: as ../mediapipe_face_mesh/harness.mjs (FER_CACHE_DIR, CHROMIUM)
+import { COORDINATES, runFaceMesh } from '../mediapipe_face_mesh/harness.mjs';
 
 const [imagesDir, outDir] = process.argv.slice(2);
 if (!imagesDir || !outDir || process.argv.length !== 4) {
@@ -45,28 +31,6 @@ const UNSET_DEFAULTS = {
     + '(on the landmark model\'s face presence score; this is what minTrackingConfidence sets)',
 };
 const IRIS_A = 468, IRIS_B = 473;
-const manifest = JSON.parse(fs.readFileSync(path.join(imagesDir, 'images.json'), 'utf8'));
-const mpVersion = JSON.parse(fs.readFileSync(path.join(MP_DIR, 'package.json'), 'utf8')).version;
-const pwVersion = require('playwright-core/package.json').version;
-
-// --- tiny static server on 127.0.0.1 -------------------------------------
-const served = new Set();
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html',
-  '.data': 'application/octet-stream', '.binarypb': 'application/octet-stream', '.rgb': 'application/octet-stream' };
-const server = http.createServer((req, res) => {
-  const u = new URL(req.url, 'http://127.0.0.1');
-  let file = null;
-  if (u.pathname === '/' || u.pathname === '/page.html') file = PAGE;
-  else if (u.pathname.startsWith('/mp/')) file = path.join(MP_DIR, path.basename(u.pathname));
-  else if (u.pathname.startsWith('/img/')) file = path.join(imagesDir, path.basename(u.pathname));
-  if (!file || !fs.existsSync(file)) { if (process.env.VERBOSE) console.error('404', u.pathname); res.writeHead(404); res.end(); return; }
-  served.add(u.pathname);
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-    'Cache-Control': 'no-store' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
 
 // Per face: bounding box of all 478 landmarks (x, y) and the distance between
 // the two iris centres, sqrt(dx*dx + dy*dy) in double (no Math.hypot, so C++
@@ -90,31 +54,10 @@ function iou(a, b) {
   return w * h / (area(a) + area(b) - w * h);
 }
 
-// --- chromium ---------------------------------------------------------------
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gstfer-chromium-'));
-const chromiumVersion = execFileSync(CHROMIUM, ['--version']).toString().trim();
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 120000,
-});
-let exitCode = 0;
-try {
-  const page = ctx.pages()[0] || await ctx.newPage();
-  // the exact command line chromium ran with (FLAGS plus playwright-core's own defaults)
-  await page.goto('chrome://version');
-  const cmdline = (await page.textContent('#command_line')).trim()
-    .replace(profile, '<fresh mkdtemp profile>');
-  page.on('console', (m) => { if (process.env.VERBOSE) console.error('[page]', m.text()); });
-  page.on('pageerror', (e) => console.error('[pageerror]', e.message));
-  await page.goto(base + '/page.html');
-  page.setDefaultTimeout(300000);
-  const setupInfo = await page.evaluate((o) => window.setup(o), OPTIONS);
-  fs.mkdirSync(outDir, { recursive: true });
-  for (const im of manifest.images) {
+await runFaceMesh({ imagesDir, outDir, options: OPTIONS }, async (s) => {
+  for (const im of s.manifest.images) {
     const t0 = Date.now();
-    const r = await page.evaluate(([n, w, h]) => window.runImage(n, w, h), [im.name, im.width, im.height]);
-    if (r.canvasRgbaSha !== r.inputRgbaSha) throw new Error(`${im.name}: canvas does not hold the exact bytes`);
+    const r = await s.runImage(im);
     const W = im.width, H = im.height;
     const faces = r.faces.map((lm, k) => {
       if (lm.length !== 478) throw new Error(`${im.name}: face ${k} has ${lm.length} landmarks`);
@@ -126,26 +69,19 @@ try {
     let maxIou = 0;
     for (let i = 0; i < faces.length; i++)
       for (let j = i + 1; j < faces.length; j++) maxIou = Math.max(maxIou, iou(faces[i].bbox, faces[j].bbox));
-    const out = {
-      image: { source: im.source, sha256: im.file_sha256, rgb_sha256: im.rgb_sha256,
-        width: W, height: H,
-        decoder: manifest.decoder.name + ', OpenCV ' + manifest.decoder.opencv + ' (Debian python3-opencv)' },
+    s.write(im.name, {
+      image: s.image(im),
       generator: {
         tool: 'tests/reference/mediapipe_multi_face/run_multi_face.mjs',
         page: 'tests/reference/mediapipe_face_mesh/page.html',
-        mediapipe_face_mesh: mpVersion, solution_VERSION: setupInfo.version, webgl_renderer: setupInfo.webgl_renderer,
-        files_served: [...served].filter((p) => p.startsWith('/mp/')).map((p) => p.slice(4)).sort(),
+        ...s.solution(),
         options: OPTIONS, options_left_unset: UNSET_DEFAULTS,
         still_images: 'one reset() before each send(): every image starts from a fresh graph state, so face '
           + 'detection runs on the whole image and no landmarks are carried over from another image (the JS '
           + 'solution has no staticImageMode option)',
-        reset_before_send: true, input: 'exact RGBA via canvas putImageData (alpha 255)',
-        chromium: chromiumVersion, chromium_flags: FLAGS, chromium_command_line: cmdline, playwright_core: pwVersion, node: process.version,
+        ...s.browser(),
       },
-      coordinates: 'landmarks[i] = [x*width, y*height, z*width] with x,y,z the NormalizedLandmark MediaPipe returns '
-        + '(float32 values; the products are exact, so dividing by width/height recovers them). x,y: pixels, '
-        + 'origin top-left corner of the image, (0,0) = corner of the first pixel (MediaPipe normalised coords); '
-        + 'z: MediaPipe depth relative to the face centre, smaller = closer to camera, on the x pixel scale.',
+      coordinates: COORDINATES,
       faces_order: 'sorted by bbox.x_min, then bbox.y_min, then mediapipe_index (the face\'s position in '
         + 'MediaPipe\'s multiFaceLandmarks)',
       bbox: 'x_min, y_min, x_max, y_max over the x, y of all 478 landmarks (pixels, as landmarks)',
@@ -154,17 +90,9 @@ try {
       num_faces: faces.length,
       max_num_faces_reached: faces.length === OPTIONS.maxNumFaces,
       faces,
-    };
-    fs.writeFileSync(path.join(outDir, im.name + '.json'), JSON.stringify(out) + '\n');
+    });
     console.log(`${im.name} ${W}x${H}: ${faces.length} face(s) [`
       + faces.map((f) => `x ${f.bbox.x_min.toFixed(0)}-${f.bbox.x_max.toFixed(0)} y ${f.bbox.y_min.toFixed(0)}-${f.bbox.y_max.toFixed(0)} iod ${f.interocular_px.toFixed(1)}`).join('; ')
       + `], max pairwise IoU ${maxIou.toFixed(3)}` + (process.env.VERBOSE ? `, ${Date.now() - t0} ms` : ''));
   }
-} catch (e) {
-  console.error(e); exitCode = 1;
-} finally {
-  await ctx.close();
-  server.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
-process.exit(exitCode);
+});
