@@ -20,12 +20,30 @@ Environment: MALLOC_ARENA_MAX and the other glibc tunables apply as usual.
 import argparse
 import os
 import signal
+import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from process_memory import heap_free_kib, heap_in_use_kib, rss_kib  # noqa: E402
-from soak import TOP, Gst, free_port, start_rtsp_server  # noqa: E402
+from soak import TOP, Gst, start_rtsp_server  # noqa: E402
+
+
+def port_outside_ephemeral_range():
+    """A free port below the kernel's ephemeral range. The server is down at
+    every outage while rtspsrc retries: a port from that range could be
+    handed to the client as its own, and the client would connect to
+    itself (and the restarted server could not bind)."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+    for port in range(low - 1, 1024, -1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise SystemExit("reconnect_memory: no free port below the ephemeral range")
 
 
 def main():
@@ -40,7 +58,7 @@ def main():
     a = ap.parse_args()
     os.environ["GST_PLUGIN_PATH"] = os.path.join(a.build, "gst-plugin")
     Gst.init(None)
-    port = free_port()
+    port = port_outside_ephemeral_range()
     server = start_rtsp_server(a.build, a.media, port)
     pipeline = Gst.parse_launch(
         f"livesource name=cam uri=rtsp://127.0.0.1:{port}/cam retry-delay=100 retry-max-delay=200 ! "
@@ -61,7 +79,9 @@ def main():
     def frames_for(seconds):
         start = source.get_property("frames-in")
         deadline = time.monotonic() + 30
-        while source.get_property("frames-in") == start and time.monotonic() < deadline:
+        while source.get_property("frames-in") == start:
+            if time.monotonic() > deadline:
+                raise SystemExit("reconnect_memory: no frame for 30 s after the camera came back")
             time.sleep(0.05)
         time.sleep(seconds)
 

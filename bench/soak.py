@@ -114,7 +114,11 @@ def main():
     finally:
         for child in children:
             child.send_signal(signal.SIGTERM)
-            child.wait(10)
+        for child in children:
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -193,6 +197,8 @@ def run(a, mqtt_port, rtsp_port):
 
 
 def report(a, rows):
+    if not rows:
+        raise SystemExit("soak: ended before the first sample")
     end = rows[-1][0]
     tail = [r for r in rows if r[0] >= end - a.window]
     rss_slope = slope_mb_per_hour([r[0] for r in tail], [r[1] for r in tail])

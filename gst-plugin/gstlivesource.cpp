@@ -17,7 +17,10 @@
  *
  * A file that gives no frame within timeout ms of starting is an error
  * (damaged, truncated or without video) rather than a wait for ever: for
- * some truncated files decodebin loses the demuxer's own error.
+ * some truncated files decodebin loses the demuxer's own error. A file that
+ * ends with more than 3 % of the frames it declares missing ends with a
+ * warning giving both counts. A file:// URI must name a regular file: a
+ * FIFO or device, whose open or read could block for ever, fails the start.
  *
  * When a live source fails (an error, the end of its stream, or no frame
  * for timeout ms), it is torn down and opened again after retry-delay ms,
@@ -419,26 +422,36 @@ create_decoder (GstLiveSource * self)
   return TRUE;
 }
 
-/* Brings a new decoder to the bin's state (the state lock is held). Asked
- * for PLAYING from NULL, uridecodebin commits PAUSED when its own
- * async-done comes in and drops the pending PLAYING (GStreamer 1.22): the
- * camera, opened but never sent PLAY, gave no frame on about half the
- * openings. So a decoder left short of the bin's state is asked again. */
+/* Brings a new camera decoder to the bin's state (the state lock is held)
+ * and has the pipeline recompute its latency with it. Asked for PLAYING
+ * from NULL, uridecodebin around a live source commits PAUSED on its own
+ * async-done, within that same call, and drops the pending PLAYING
+ * (GStreamer 1.22): the camera, opened but never sent PLAY, gave no frame on
+ * about half the openings. So a decoder left short of the bin's state right
+ * after the call is asked again. */
 static gboolean
 start_decoder (GstLiveSource * self)
 {
   if (!gst_element_sync_state_with_parent (self->decoder))
     return FALSE;
+  GST_OBJECT_LOCK (self);
+  const GstState target = GST_STATE (self);
+  GST_OBJECT_UNLOCK (self);
   GstState state, pending;
   if (gst_element_get_state (self->decoder, &state, &pending, 0) !=
       GST_STATE_CHANGE_FAILURE && pending == GST_STATE_VOID_PENDING
-      && state < GST_STATE (self)) {
+      && state < target) {
     GST_DEBUG_OBJECT (self, "decoder stopped at %s, setting %s again",
         gst_element_state_get_name (state),
-        gst_element_state_get_name (GST_STATE (self)));
-    return gst_element_set_state (self->decoder, GST_STATE (self)) !=
-        GST_STATE_CHANGE_FAILURE;
+        gst_element_state_get_name (target));
+    if (gst_element_set_state (self->decoder, target) ==
+        GST_STATE_CHANGE_FAILURE)
+      return FALSE;
   }
+  /* Its async messages stay inside (handle_message), so nothing else makes
+   * the pipeline count the new source's jitter buffer and decoder. */
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
   return TRUE;
 }
 
@@ -462,7 +475,9 @@ remove_decoder (GstLiveSource * self)
  * Each reconnection's new streaming threads can land on a malloc arena that
  * had not held a decoder's frame pool yet, and the arena keeps the pool's
  * pages once freed: RSS stepped up by 3-4 MB at some reconnection while the
- * memory in use stayed flat (docs/elements/livesource.md). */
+ * memory in use stayed flat (docs/elements/livesource.md). Called once per
+ * outage, after a source that delivered frames: malloc_trim locks each
+ * arena in turn, a short stall for the other streams of the process. */
 static void
 release_freed_memory (void)
 {
@@ -543,7 +558,8 @@ supervise (gpointer user_data)
 
       remove_decoder (self);
       GST_STATE_UNLOCK (self);
-      release_freed_memory ();
+      if (was_connected)
+        release_freed_memory ();
       GST_ELEMENT_WARNING (self, RESOURCE, READ,
           ("Lost source %s (%s): %s; retrying in %.1f s.",
               source_name (self).c_str (), current_uri (self).c_str (),
@@ -618,7 +634,7 @@ release_stream (GstLiveSource * self)
   post_stats (self);
 }
 
-/* A live source's errors mean "camera lost": handled here, not fatal. Its
+/* A camera's errors mean "camera lost": handled here, not fatal. Its
  * decoder's async state changes stay inside too: the element does not
  * preroll, and the ASYNC_START of a decoder added while playing makes the
  * bin lose its PLAYING state (and the decoder's ASYNC_DONE then commits
@@ -628,7 +644,7 @@ gst_live_source_handle_message (GstBin * bin, GstMessage * message)
 {
   GstLiveSource *self = GST_LIVE_SOURCE (bin);
 
-  if (self->live && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
+  if (self->reconnect && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
           || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)) {
     gst_message_unref (message);
     return;

@@ -127,11 +127,20 @@ std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& option
 }
 
 std::string to_json_line(const SourceEvent& event) {
-  // Floor division: a time before 1970 still prints a valid timestamp.
-  const std::int64_t us_in_second = (event.time_us % 1000000 + 1000000) % 1000000;
-  const std::time_t seconds = static_cast<std::time_t>((event.time_us - us_in_second) / 1000000);
+  // Floor division: a time before 1970 still prints a valid timestamp (and
+  // no step overflows, down to INT64_MIN).
+  std::int64_t whole_seconds = event.time_us / 1000000;
+  std::int64_t us_in_second = event.time_us % 1000000;
+  if (us_in_second < 0) {
+    us_in_second += 1000000;
+    --whole_seconds;
+  }
+  const std::time_t seconds = static_cast<std::time_t>(whole_seconds);
   std::tm utc{};
-  gmtime_r(&seconds, &utc);
+  if (!gmtime_r(&seconds, &utc)) {  // out of range: the epoch
+    const std::time_t epoch = 0;
+    gmtime_r(&epoch, &utc);
+  }
   char time[80];
   std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,

@@ -39,6 +39,7 @@ ModelRegistry::ModelRegistry(const std::string& model_dir) {
     throw ModelNotFound("model directory not found: " + model_dir + " (model-dir: an existing directory, or unset)");
   if (!model_dir.empty()) {
     search_path_.push_back(model_dir);
+    explicit_dir_ = true;
     return;
   }
   if (const char* env = std::getenv("FER_MODEL_DIR"); env && *env) search_path_.push_back(env);
@@ -71,7 +72,7 @@ std::string ModelRegistry::locate(const std::string& name) const {
     if (std::string path = verified(dir, name); !path.empty()) return path;
   std::string searched;
   for (const auto& dir : search_path_) searched += (searched.empty() ? "" : ", ") + dir;
-  if (search_path_.size() == 1)
+  if (explicit_dir_)
     throw ModelNotFound("model file not found: " + name + " in the model directory " + searched +
                         " (an explicit model directory must hold every model; unset it to search the default places)");
   throw ModelNotFound("model file not found: " + name + " (searched: " + searched +

@@ -99,6 +99,7 @@ void parse_npy(const std::string& where, const std::vector<char>& bytes, NpyArra
     a.item_size = 8;
   } else if (a.descr.size() > 2 && a.descr.compare(0, 2, "<U") == 0) {
     a.item_size = checked_product(where, 4, header_number(where, a.descr.substr(2)));
+    if (a.item_size == 0) throw Error(where + ": dtype " + a.descr + " holds no characters");
   } else {
     throw Error(where + ": dtype " + a.descr + " is not read (only <f4, <i4, <i8, <U)");
   }
@@ -115,6 +116,7 @@ void parse_npy(const std::string& where, const std::vector<char>& bytes, NpyArra
 }  // namespace
 
 std::size_t NpyArray::count() const {
+  // read_npz checked that shape x item_size fits; item_size > 0.
   std::size_t n = 1;
   for (std::size_t d : shape) n *= d;
   return n;

@@ -46,7 +46,10 @@ real_seeds() {
   case $fuzzer in
     fuzz_emotion_sidecar) cp "$models"/*.onnx.json "$build"/tests/models/*.json "$dir"/ 2>/dev/null || true ;;
     fuzz_canonical_face) cp "$models"/*.binarypb "$dir"/ ;;
-    fuzz_onnx_shape) find "$build/tests/models" -name '*.onnx' -size -64k -exec cp {} "$dir"/ \; ;;
+    fuzz_onnx_shape)
+      if [ -d "$build/tests/models" ]; then
+        find "$build/tests/models" -name '*.onnx' -size -64k -exec cp {} "$dir"/ \;
+      fi ;;
     fuzz_dataset_csv | fuzz_eval_labels) cp "$top"/tests/data/eval/*.csv "$dir"/ ;;
     fuzz_npz)
       /usr/bin/python3 - "$dir" <<'PY'
@@ -93,7 +96,7 @@ for fuzzer in "${fuzzers[@]}"; do
     status=1
     continue
   fi
-  grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$build/fuzz/$fuzzer.log" | tr '\n' ' '
+  { grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$build/fuzz/$fuzzer.log" || true; } | tr '\n' ' '
   echo "corpus: $(ls "$corpus" | wc -l) inputs"
 done
 exit $status

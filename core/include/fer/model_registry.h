@@ -45,6 +45,7 @@ class ModelRegistry {
 
  private:
   std::vector<std::string> search_path_;
+  bool explicit_dir_ = false;  // a model_dir was given: the only place searched
 };
 
 // Lower-case hex SHA-256 of a file's contents; throws fer::Error if unreadable.
