@@ -20,19 +20,6 @@ inline sockaddr_in loopback_address(int port) {
   return a;
 }
 
-// A port the kernel just handed out and nothing listens on; -1 on failure.
-inline int free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = loopback_address(0);
-  socklen_t len = sizeof a;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
 // A port held bound but not listening, for as long as the object lives: a
 // connection to it is refused, and no client can be handed it as its own
 // source port (a port merely found free can be, and a client then connects
@@ -55,6 +42,9 @@ class RefusingPort {
   int fd_;
   int port_ = -1;
 };
+
+// A port the kernel just handed out and nothing listens on; -1 on failure.
+inline int free_loopback_port() { return RefusingPort().port(); }
 
 inline bool loopback_port_accepts(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -21,7 +21,7 @@ using namespace fer::test;
 namespace {
 
 struct Still {
-  const char* reference;  // file name under mediapipe_multi_face/
+  std::string reference;  // file name under mediapipe_multi_face/
   std::string image;
 };
 
@@ -29,17 +29,13 @@ std::string package_file(const std::string& path) { return std::string(FER_PACKA
 
 std::vector<Still> stills() {
   std::vector<Still> out;
-  for (int i = 1; i <= 6; ++i)
-    out.push_back({nullptr, package_file("vladmandic-face-api-1.7.15/demo/sample" + std::to_string(i) + ".jpg")});
-  static const char* const names[] = {"faceapi_sample1.json", "faceapi_sample2.json", "faceapi_sample3.json",
-                                      "faceapi_sample4.json", "faceapi_sample5.json", "faceapi_sample6.json"};
-  for (int i = 0; i < 6; ++i) out[i].reference = names[i];
+  for (int i = 1; i <= 6; ++i) {
+    const std::string sample = "sample" + std::to_string(i);
+    out.push_back({"faceapi_" + sample + ".json", package_file("vladmandic-face-api-1.7.15/demo/" + sample + ".jpg")});
+  }
   out.push_back({"tracking_faces.json", package_file("tracking-1.1.3/examples/assets/faces.jpg")});
   return out;
 }
-
-constexpr int kRightIrisCenter = 468;
-constexpr int kLeftIrisCenter = 473;
 
 // Mean image-plane distance between a reference face's landmarks and ours.
 double mean_distance(const nlohmann::json& expected, const fer::Face& face) {
@@ -54,7 +50,7 @@ class MediaPipeMultiFace : public ::testing::TestWithParam<Still> {};
 
 TEST_P(MediaPipeMultiFace, EveryFaceFoundWithinOnePercentOfInterocular) {
   const Still& still = GetParam();
-  std::ifstream in(data_path(std::string("reference/mediapipe_multi_face/") + still.reference));
+  std::ifstream in(data_path("reference/mediapipe_multi_face/" + still.reference));
   ASSERT_TRUE(in) << still.reference;
   const nlohmann::json ref = nlohmann::json::parse(in);
   const cv::Mat rgb = load_rgb(still.image);
@@ -71,7 +67,8 @@ TEST_P(MediaPipeMultiFace, EveryFaceFoundWithinOnePercentOfInterocular) {
   const std::vector<fer::Face> ours = meta->faces->faces;
   gst_buffer_unref(out);
 
-  std::printf("%s: MediaPipe %zu face(s), facelandmarks %zu\n", still.reference, ref["faces"].size(), ours.size());
+  std::printf("%s: MediaPipe %zu face(s), facelandmarks %zu\n", still.reference.c_str(), ref["faces"].size(),
+              ours.size());
   for (const nlohmann::json& face : ref["faces"]) {
     const nlohmann::json& expected = face["landmarks"];
     const double interocular = face["interocular_px"].get<double>();
@@ -90,8 +87,7 @@ TEST_P(MediaPipeMultiFace, EveryFaceFoundWithinOnePercentOfInterocular) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stills, MediaPipeMultiFace, ::testing::ValuesIn(stills()), [](const auto& info) {
-  std::string name = info.param.reference;
-  return name.substr(0, name.find('.'));
+  return info.param.reference.substr(0, info.param.reference.find('.'));
 });
 
 }  // namespace
