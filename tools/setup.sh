@@ -20,6 +20,7 @@ runtime=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libopencv-dev libeigen3-dev libglib2.0-dev nlohmann-json3-dev libssl-dev
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev  # the default inference engine
   libcli11-dev                                # fer-extract: command line
   libmosquitto-dev                            # facemetapublish method=mqtt
   libzip-dev                                  # reading .npz files (fer-extract merge)
