@@ -30,7 +30,7 @@ std::unique_ptr<EmotionClassifier> EmotionClassifier::Create(const EmotionClassi
       : options.model.empty()         ? std::vector<std::string>{}
                                       : std::vector<std::string>{options.model};
   for (const std::string& name : appearance) {
-    auto model = EmotionModel::Open(name, registry);
+    auto model = EmotionModel::Open(name, registry, options.engine);
     if (model->spec().input != EmotionInput::Image)
       throw Error(model->path() + ".json: input.type: model takes wavelet features; "
                   "give it as feature-model");
@@ -38,7 +38,7 @@ std::unique_ptr<EmotionClassifier> EmotionClassifier::Create(const EmotionClassi
     c->appearance_models_.push_back(std::move(model));
   }
   if (!options.feature_model.empty()) {
-    c->feature_model_ = EmotionModel::Open(options.feature_model, registry);
+    c->feature_model_ = EmotionModel::Open(options.feature_model, registry, options.engine);
     if (c->feature_model_->spec().input != EmotionInput::WaveletFeatures)
       throw Error(c->feature_model_->path() + ".json: input.type: a feature model takes "
                   "\"wavelet-features\"; image models are given as model");

@@ -40,7 +40,8 @@ const std::vector<std::string>& EmotionModel::builtin_names() {
 }
 
 std::unique_ptr<EmotionModel> EmotionModel::Open(const std::string& model,
-                                                 const ModelRegistry& registry) {
+                                                 const ModelRegistry& registry,
+                                                 InferenceEngine engine) {
   std::unique_ptr<EmotionModel> m(new EmotionModel);
   std::string sidecar;
   if (is_path(model)) {
@@ -69,7 +70,7 @@ std::unique_ptr<EmotionModel> EmotionModel::Open(const std::string& model,
                   "\" names the same emotion as an earlier label (" + name + ")");
     m->labels_.push_back(name);
   }
-  m->net_ = load_onnx_net(m->path_);
+  m->net_ = InferenceNet::Load(m->path_, engine);
   m->Check(sidecar);
   return m;
 }
@@ -171,10 +172,9 @@ std::vector<std::vector<float>> EmotionModel::Run(const cv::Mat& blob) {
 std::vector<std::vector<float>> EmotionModel::Infer(const cv::Mat& blob) {
   cv::Mat out;
   try {
-    net_.setInput(blob);
-    out = net_.forward();
-  } catch (const cv::Exception& e) {
-    throw Error("emotion model " + path_ + ": " + e.msg);
+    out = net_->Run(blob).front();  // the scores are the first graph output
+  } catch (const Error& e) {
+    throw Error(std::string("emotion model ") + e.what());
   }
   const int batch = blob.size[0];
   if (out.total() % static_cast<size_t>(batch) != 0)

@@ -5,7 +5,6 @@
 #include "fer/error.h"
 #include "fer/image_sampler.h"
 #include "fer/model_registry.h"
-#include "fer/onnx_net.h"
 #include "fer/roi.h"
 #include "fer/ssd_anchors.h"
 #include "fer/tensor_io.h"
@@ -38,7 +37,7 @@ std::unique_ptr<FaceDetector> FaceDetector::Create(const FaceDetectorOptions& op
   if (!(options.nms_iou > 0.0f && options.nms_iou <= 1.0f))
     throw Error("face detector: nms_iou must be in (0, 1]");
   const std::string path = ModelRegistry(options.model_dir).locate(detector_model_file(options.model));
-  std::unique_ptr<FaceDetector> detector(new FaceDetector(options, load_onnx_net(path)));
+  std::unique_ptr<FaceDetector> detector(new FaceDetector(options, InferenceNet::Load(path, options.engine)));
   // A valid ONNX file of another network under this name (the full-range
   // detector saved as the short-range one) would fail on the first frame:
   // one run on a blank input now checks the shapes.
@@ -55,23 +54,20 @@ std::unique_ptr<FaceDetector> FaceDetector::Create(const FaceDetectorOptions& op
   return detector;
 }
 
-FaceDetector::FaceDetector(const FaceDetectorOptions& options, cv::dnn::Net net)
+FaceDetector::FaceDetector(const FaceDetectorOptions& options, std::unique_ptr<InferenceNet> net)
     : options_(options), net_(std::move(net)) {
   const SsdAnchorOptions a = anchor_options(options.model);
   input_ = {a.input_width, a.input_height};
   anchors_ = ssd_anchor_centers(a);
-  output_names_ = net_.getUnconnectedOutLayersNames();
-  if (output_names_.size() != 2)
+  if (net_->output_names().size() != 2)
     throw Error(std::string("face detector model ") + detector_model_file(options.model) +
                 ": expected 2 outputs (regressors, scores), found " +
-                std::to_string(output_names_.size()));
+                std::to_string(net_->output_names().size()));
 }
 
 void FaceDetector::run_model(const cv::Mat& rgb_input, std::vector<float>& regressors,
                              std::vector<float>& logits) {
-  net_.setInput(to_nhwc_tensor(rgb_input, 1.0f / 127.5f, -1.0f));
-  std::vector<cv::Mat> outputs;
-  net_.forward(outputs, output_names_);
+  const std::vector<cv::Mat> outputs = net_->Run(to_nhwc_tensor(rgb_input, 1.0f / 127.5f, -1.0f));
   const size_t n = anchors_.size();
   regressors.clear();
   logits.clear();

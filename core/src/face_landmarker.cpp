@@ -43,7 +43,7 @@ void append_iris(std::vector<cv::Point3f>& points, const cv::Mat& xy,
 }  // namespace
 
 std::unique_ptr<FaceLandmarker> FaceLandmarker::Create(const FaceLandmarkerOptions& options) {
-  auto model = StagedModel::load(ModelRegistry(options.model_dir), kManifest);
+  auto model = StagedModel::load(ModelRegistry(options.model_dir), kManifest, options.engine);
   const auto& shape = model->input_shape();
   if (shape != std::vector<int>{1, kInputSize, kInputSize, 3})
     throw Error(std::string(kManifest) + ": model input must be [1, 192, 192, 3]");

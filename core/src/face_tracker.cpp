@@ -39,8 +39,10 @@ std::unique_ptr<FaceTracker> FaceTracker::Create(const FaceTrackerOptions& optio
   d.model = options.detector;
   d.min_score = options.min_detection_confidence;
   d.model_dir = options.model_dir;
+  d.engine = options.engine;
   FaceLandmarkerOptions l;
   l.model_dir = options.model_dir;
+  l.engine = options.engine;
   return std::unique_ptr<FaceTracker>(
       new FaceTracker(options, FaceDetector::Create(d), FaceLandmarker::Create(l)));
 }

@@ -12,7 +12,6 @@
 
 #include "fer/error.h"
 #include "fer/mediapipe_ops.h"
-#include "fer/onnx_net.h"
 
 namespace fer {
 namespace {
@@ -59,13 +58,14 @@ struct StagedModel::Stage {
 
 namespace {
 
+// The part's graph inputs and outputs are the stage's, in the same order
+// (checked at load).
 struct OnnxStage : StagedModel::Stage {
-  cv::dnn::Net net;
+  std::unique_ptr<InferenceNet> net;
   std::vector<cv::Mat> run(const TensorTable& tensors) override {
-    for (size_t i = 0; i < inputs.size(); ++i) net.setInput(input(tensors, i), inputs[i]);
-    std::vector<cv::Mat> results;
-    net.forward(results, outputs);
-    return results;
+    std::vector<cv::Mat> in;
+    for (size_t i = 0; i < inputs.size(); ++i) in.push_back(input(tensors, i));
+    return net->Run(in);
   }
 };
 
@@ -128,7 +128,8 @@ std::vector<int> shape_of(const Json& tensors, const std::string& name) {
 StagedModel::~StagedModel() = default;
 
 std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
-                                               const std::string& manifest_name) {
+                                               const std::string& manifest_name,
+                                               InferenceEngine engine) {
   const std::string path = registry.locate(manifest_name);
   std::unique_ptr<StagedModel> model(new StagedModel());
   try {
@@ -144,7 +145,11 @@ std::unique_ptr<StagedModel> StagedModel::load(const ModelRegistry& registry,
       const std::string kind = s.at("kind").get<std::string>();
       if (kind == "onnx") {
         auto onnx = std::make_unique<OnnxStage>();
-        onnx->net = load_onnx_net(ModelRegistry::locate_beside(path, s.at("file").get<std::string>()));
+        onnx->net = InferenceNet::Load(
+            ModelRegistry::locate_beside(path, s.at("file").get<std::string>()), engine);
+        if (onnx->net->input_names() != s.at("inputs").get<std::vector<std::string>>() ||
+            onnx->net->output_names() != s.at("outputs").get<std::vector<std::string>>())
+          throw Error(onnx->net->path() + ": its graph inputs and outputs are not the stage's");
         stage = std::move(onnx);
       } else if (kind == "custom") {
         const std::string op = s.at("op").get<std::string>();

@@ -54,6 +54,7 @@ struct EmotionClassifierOptions {
   std::string model = kEnsembleModel;          // built-in name, "ensemble" or .onnx path; "" = none
   std::string feature_model;                   // .onnx path; "" = none
   std::string model_dir;                       // searched first for built-in models
+  InferenceEngine engine = InferenceEngine::kAuto;  // of every model
   double smoothing_ms = 500.0;
   int interval = 1;
   float feature_weight = 0.5f;

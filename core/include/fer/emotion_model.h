@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::EmotionModel — one ONNX emotion classifier with its sidecar
-// (fer/emotion_model_spec.h), run by OpenCV's dnn module.
+// (fer/emotion_model_spec.h), run by an inference engine (fer/inference_net.h).
 //
 // WHAT THIS DOES
 //   Open() takes a built-in model name — "minixception-fer2013" (mini-Xception
@@ -21,23 +21,25 @@
 //   fer::Error if a row does not have one score per label.
 //
 // THREAD SAFETY
-//   Run() is not reentrant (cv::dnn::Net keeps state); one model per thread.
+//   Run() is not reentrant (the engines keep state); one model per thread.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <opencv2/dnn.hpp>
+#include <opencv2/core.hpp>
 
 #include "fer/emotion_model_spec.h"
+#include "fer/inference_net.h"
 #include "fer/model_registry.h"
 
 namespace fer {
 
 class EmotionModel {
  public:
-  static std::unique_ptr<EmotionModel> Open(const std::string& model, const ModelRegistry& registry);
+  static std::unique_ptr<EmotionModel> Open(const std::string& model, const ModelRegistry& registry,
+                                            InferenceEngine engine = InferenceEngine::kAuto);
 
   // The built-in model names, default first.
   static const std::vector<std::string>& builtin_names();
@@ -45,6 +47,7 @@ class EmotionModel {
   const EmotionModelSpec& spec() const { return spec_; }
   const std::vector<std::string>& labels() const { return labels_; }
   const std::string& path() const { return path_; }
+  InferenceEngine engine() const { return net_->engine(); }
 
   std::vector<std::vector<float>> Run(const cv::Mat& blob);
 
@@ -60,7 +63,7 @@ class EmotionModel {
   EmotionModelSpec spec_;
   std::vector<std::string> labels_;
   std::string path_;
-  cv::dnn::Net net_;
+  std::unique_ptr<InferenceNet> net_;
   bool batchable_ = false;
 };
 

@@ -26,10 +26,11 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/dnn.hpp>
+#include <opencv2/core.hpp>
 
 #include "fer/detection.h"
 #include "fer/image.h"
+#include "fer/inference_net.h"
 
 namespace fer {
 
@@ -40,6 +41,7 @@ struct FaceDetectorOptions {
   float min_score = 0.5f;
   float nms_iou = 0.3f;
   std::string model_dir;
+  InferenceEngine engine = InferenceEngine::kAuto;
 };
 
 // Model file name of a detector model.
@@ -61,13 +63,12 @@ class FaceDetector {
                  std::vector<float>& logits);
 
  private:
-  FaceDetector(const FaceDetectorOptions& options, cv::dnn::Net net);
+  FaceDetector(const FaceDetectorOptions& options, std::unique_ptr<InferenceNet> net);
 
   FaceDetectorOptions options_;
-  cv::dnn::Net net_;
+  std::unique_ptr<InferenceNet> net_;
   cv::Size input_;
   std::vector<cv::Point2f> anchors_;
-  std::vector<std::string> output_names_;
 };
 
 }  // namespace fer

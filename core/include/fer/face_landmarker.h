@@ -25,12 +25,14 @@
 
 #include "fer/face.h"
 #include "fer/image.h"
+#include "fer/inference_net.h"
 #include "fer/roi.h"
 
 namespace fer {
 
 struct FaceLandmarkerOptions {
   std::string model_dir;
+  InferenceEngine engine = InferenceEngine::kAuto;
 };
 
 struct FaceLandmarks {

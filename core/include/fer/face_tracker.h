@@ -46,6 +46,7 @@ struct FaceTrackerOptions {
   float min_presence_confidence = 0.5f;
   int detect_interval = 10;
   std::string model_dir;
+  InferenceEngine engine = InferenceEngine::kAuto;  // of every network
 };
 
 class FaceTracker {

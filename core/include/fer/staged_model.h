@@ -25,8 +25,9 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/dnn.hpp>
+#include <opencv2/core.hpp>
 
+#include "fer/inference_net.h"
 #include "fer/model_registry.h"
 
 namespace fer {
@@ -34,7 +35,8 @@ namespace fer {
 class StagedModel {
  public:
   static std::unique_ptr<StagedModel> load(const ModelRegistry& registry,
-                                           const std::string& manifest_name);
+                                           const std::string& manifest_name,
+                                           InferenceEngine engine = InferenceEngine::kAuto);
   ~StagedModel();
 
   // TFLite shape of the model input, e.g. {1, 192, 192, 3}.
