@@ -4,11 +4,14 @@
 // A still (default: matplotlib's grace_hopper.jpg) is letterboxed into a
 // 1280x720 frame, kept as RGB, I420 and NV12. The face region is the one the
 // tracker would use in steady state (detection, then twice from landmarks).
-// Measured:
+// Every benchmark that runs a network runs once per inference engine, the
+// engine last in its name (/xnnpack, /opencv), so one run gives both side by
+// side. Measured:
+//   Network/<file>/<engine>               each ONNX network alone (InferenceNet::Run)
 //   FaceDetector/detect/{short,full}      whole-frame detection (sampling + model + decoding)
 //   FaceDetector/model/{short,full}       the network alone on a ready input
 //   FaceLandmarker/detect                 landmarks in the face region (sampling + model)
-//   FaceLandmarker/model                  the two ONNX parts + custom ops alone
+//   FaceLandmarker/model                  the four ONNX parts + custom ops alone
 //   sample_rgb/face192/{RGB,I420,NV12}    the 192x192 face crop alone
 //   sample_rgb/letterbox128/{RGB,I420,NV12}  the detector's input alone
 //   FaceTracker/process/max_faces:{1,4}   one tracked face, steady state
@@ -28,6 +31,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -45,6 +49,8 @@
 #include "fer/face_tracker.h"
 #include "fer/image.h"
 #include "fer/image_sampler.h"
+#include "fer/inference_net.h"
+#include "fer/model_registry.h"
 #include "fer/roi.h"
 
 namespace {
@@ -104,21 +110,31 @@ cv::Mat make_frame(const std::string& path) {
   return rgb;
 }
 
-std::unique_ptr<fer::FaceDetector> make_detector(fer::DetectorModel model) {
-  fer::FaceDetectorOptions o;
-  o.model = model;
-  return fer::FaceDetector::Create(o);
-}
+using fer::InferenceEngine;
+const InferenceEngine kEngines[] = {InferenceEngine::kXnnpack, InferenceEngine::kOpenCV};
 
-fer::FaceLandmarker& landmarker() {
-  static const std::unique_ptr<fer::FaceLandmarker> l = fer::FaceLandmarker::Create({});
+// One instance per engine, made on first use (benchmarks run one at a time).
+fer::FaceLandmarker& landmarker(InferenceEngine engine = InferenceEngine::kXnnpack) {
+  static std::map<InferenceEngine, std::unique_ptr<fer::FaceLandmarker>> made;
+  auto& l = made[engine];
+  if (!l) {
+    fer::FaceLandmarkerOptions o;
+    o.engine = engine;
+    l = fer::FaceLandmarker::Create(o);
+  }
   return *l;
 }
 
-fer::FaceDetector& detector(fer::DetectorModel model) {
-  static const std::unique_ptr<fer::FaceDetector> s = make_detector(fer::DetectorModel::ShortRange);
-  static const std::unique_ptr<fer::FaceDetector> f = make_detector(fer::DetectorModel::FullRange);
-  return model == fer::DetectorModel::FullRange ? *f : *s;
+fer::FaceDetector& detector(fer::DetectorModel model, InferenceEngine engine = InferenceEngine::kXnnpack) {
+  static std::map<std::pair<fer::DetectorModel, InferenceEngine>, std::unique_ptr<fer::FaceDetector>> made;
+  auto& d = made[{model, engine}];
+  if (!d) {
+    fer::FaceDetectorOptions o;
+    o.model = model;
+    o.engine = engine;
+    d = fer::FaceDetector::Create(o);
+  }
+  return *d;
 }
 
 const Frames& frames() {
@@ -146,6 +162,22 @@ const Frames& frames() {
   return f;
 }
 
+// The built-in networks and their input shapes.
+const char* const kNetworks[] = {
+    "face_detection_short_range.onnx",          "face_detection_full_range.onnx",
+    "face_landmark_with_attention.part0.onnx", "face_landmark_with_attention.part1.onnx",
+    "face_landmark_with_attention.part2.onnx", "face_landmark_with_attention.part3.onnx",
+    "minixception-fer2013.onnx",                "faceapi-expression.onnx"};
+
+std::vector<std::vector<int>> network_input_shapes(const std::string& file) {
+  if (file == "face_detection_short_range.onnx") return {{1, 128, 128, 3}};
+  if (file == "minixception-fer2013.onnx") return {{1, 64, 64, 1}};
+  if (file == "faceapi-expression.onnx") return {{1, 112, 112, 3}};
+  if (file.find(".part0.") == std::string::npos && file.find(".part") != std::string::npos)
+    return {{1, 16, 16, 32}, {1, 4, 4}};  // a refinement head: features and matrix
+  return {{1, 192, 192, 3}};
+}
+
 const char* format_name(fer::PixelFormat format) {
   switch (format) {
     case fer::PixelFormat::I420: return "I420";
@@ -156,8 +188,8 @@ const char* format_name(fer::PixelFormat format) {
 
 // --- benchmarks -------------------------------------------------------------
 
-void detector_detect(benchmark::State& state, fer::DetectorModel model) {
-  fer::FaceDetector& d = detector(model);
+void detector_detect(benchmark::State& state, fer::DetectorModel model, InferenceEngine engine) {
+  fer::FaceDetector& d = detector(model, engine);
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
   size_t faces = 0;
   for (auto _ : state) {
@@ -168,8 +200,8 @@ void detector_detect(benchmark::State& state, fer::DetectorModel model) {
   state.counters["faces"] = static_cast<double>(faces);
 }
 
-void detector_model(benchmark::State& state, fer::DetectorModel model) {
-  fer::FaceDetector& d = detector(model);
+void detector_model(benchmark::State& state, fer::DetectorModel model, InferenceEngine engine) {
+  fer::FaceDetector& d = detector(model, engine);
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
   const cv::Size size = d.input_size();
   const fer::Roi box = fer::letterbox_roi(view.width, view.height);
@@ -181,26 +213,26 @@ void detector_model(benchmark::State& state, fer::DetectorModel model) {
   }
 }
 
-void landmarker_detect(benchmark::State& state) {
+void landmarker_detect(benchmark::State& state, InferenceEngine engine) {
   const Frames& f = frames();
   const fer::ImageView view = view_of(f, fer::PixelFormat::RGB);
   float presence = 0;
   for (auto _ : state) {
-    auto lm = landmarker().detect(view, f.face);
+    auto lm = landmarker(engine).detect(view, f.face);
     presence = lm.presence;
     benchmark::DoNotOptimize(lm);
   }
   state.counters["presence"] = presence;
 }
 
-void landmarker_model(benchmark::State& state) {
+void landmarker_model(benchmark::State& state, InferenceEngine engine) {
   const Frames& f = frames();
   const cv::Size size(fer::FaceLandmarker::kInputSize, fer::FaceLandmarker::kInputSize);
   const cv::Mat input = fer::sample_rgb(view_of(f, fer::PixelFormat::RGB),
                                         fer::roi_sampling_matrix(f.face, size), size,
                                         fer::Border::Replicate);
   for (auto _ : state) {
-    auto lm = landmarker().run_model(input);
+    auto lm = landmarker(engine).run_model(input);
     benchmark::DoNotOptimize(lm);
   }
 }
@@ -229,9 +261,10 @@ void sample_letterbox(benchmark::State& state, fer::PixelFormat format) {
 // The same frame over and over: after the first frame the face is followed by
 // the landmark model; with max_faces above the number of faces the detector
 // still runs every detect_interval-th frame (default 10) to look for more.
-void tracker_process(benchmark::State& state) {
+void tracker_process(benchmark::State& state, InferenceEngine engine) {
   fer::FaceTrackerOptions o;
   o.max_faces = static_cast<int>(state.range(0));
+  o.engine = engine;
   const auto tracker = fer::FaceTracker::Create(o);
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
   tracker->process(view);  // picks up the face
@@ -258,8 +291,8 @@ fer::Face tracked_face() {
   return face;
 }
 
-void emotion_model(benchmark::State& state, const std::string& name) {
-  auto model = fer::EmotionModel::Open(name, fer::ModelRegistry());
+void emotion_model(benchmark::State& state, const std::string& name, InferenceEngine engine) {
+  auto model = fer::EmotionModel::Open(name, fer::ModelRegistry(), engine);
   const fer::ImageInputSpec& spec = model->spec().image;
   const cv::Mat crop = fer::aligned_face_crop(view_of(frames(), fer::PixelFormat::RGB),
                                               tracked_face().landmarks, {spec.width, spec.height},
@@ -273,9 +306,10 @@ void emotion_model(benchmark::State& state, const std::string& name) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void emotion_classifier(benchmark::State& state, const std::string& name) {
+void emotion_classifier(benchmark::State& state, const std::string& name, InferenceEngine engine) {
   fer::EmotionClassifierOptions o;
   o.model = name;
+  o.engine = engine;
   auto classifier = fer::EmotionClassifier::Create(o);
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
   fer::FrameFaces frame;
@@ -289,6 +323,22 @@ void emotion_classifier(benchmark::State& state, const std::string& name) {
   }
 }
 
+// One network alone on a random input of its declared shape (batch 1).
+void network(benchmark::State& state, const std::string& file, InferenceEngine engine) {
+  const std::string path = fer::ModelRegistry().locate(file);
+  auto net = fer::InferenceNet::Load(path, engine);
+  std::vector<cv::Mat> inputs;
+  for (const auto& shape : network_input_shapes(file)) {
+    cv::Mat m(static_cast<int>(shape.size()), shape.data(), CV_32F);
+    cv::randu(m, -1.0, 1.0);
+    inputs.push_back(m);
+  }
+  for (auto _ : state) {
+    auto out = net->Run(inputs);
+    benchmark::DoNotOptimize(out);
+  }
+}
+
 benchmark::internal::Benchmark* common(benchmark::internal::Benchmark* b, benchmark::TimeUnit unit) {
   return b->Unit(unit)->UseRealTime()->MinWarmUpTime(kWarmUpSeconds);
 }
@@ -297,24 +347,32 @@ void register_all() {
   using fer::DetectorModel;
   using fer::PixelFormat;
   const auto ms = benchmark::kMillisecond, us = benchmark::kMicrosecond;
-  common(benchmark::RegisterBenchmark("FaceDetector/detect/short", detector_detect, DetectorModel::ShortRange), ms);
-  common(benchmark::RegisterBenchmark("FaceDetector/detect/full", detector_detect, DetectorModel::FullRange), ms);
-  common(benchmark::RegisterBenchmark("FaceDetector/model/short", detector_model, DetectorModel::ShortRange), ms);
-  common(benchmark::RegisterBenchmark("FaceDetector/model/full", detector_model, DetectorModel::FullRange), ms);
-  common(benchmark::RegisterBenchmark("FaceLandmarker/detect", landmarker_detect), ms);
-  common(benchmark::RegisterBenchmark("FaceLandmarker/model", landmarker_model), ms);
+  for (InferenceEngine engine : kEngines) {
+    const std::string e = std::string("/") + fer::engine_name(engine);
+    for (const char* file : kNetworks)
+      common(benchmark::RegisterBenchmark(("Network/" + std::string(file) + e).c_str(), network, file, engine), us);
+    common(benchmark::RegisterBenchmark(("FaceDetector/detect/short" + e).c_str(), detector_detect, DetectorModel::ShortRange, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceDetector/detect/full" + e).c_str(), detector_detect, DetectorModel::FullRange, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceDetector/model/short" + e).c_str(), detector_model, DetectorModel::ShortRange, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceDetector/model/full" + e).c_str(), detector_model, DetectorModel::FullRange, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceLandmarker/detect" + e).c_str(), landmarker_detect, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceLandmarker/model" + e).c_str(), landmarker_model, engine), ms);
+  }
   for (PixelFormat format : {PixelFormat::RGB, PixelFormat::I420, PixelFormat::NV12}) {
     const std::string name = format_name(format);
     common(benchmark::RegisterBenchmark(("sample_rgb/face192/" + name).c_str(), sample_face, format), us);
     common(benchmark::RegisterBenchmark(("sample_rgb/letterbox128/" + name).c_str(), sample_letterbox, format), us);
   }
-  common(benchmark::RegisterBenchmark("FaceTracker/process", tracker_process), ms)
-      ->ArgName("max_faces")->Arg(1)->Arg(4);
-  for (const std::string& name : fer::EmotionModel::builtin_names())
-    common(benchmark::RegisterBenchmark(("EmotionModel/" + name).c_str(), emotion_model, name), ms)
-        ->ArgName("batch")->Arg(1)->Arg(4);
-  for (const std::string& name : fer::EmotionClassifier::appearance_model_names())
-    common(benchmark::RegisterBenchmark(("EmotionClassifier/" + name).c_str(), emotion_classifier, name), ms);
+  for (InferenceEngine engine : kEngines) {
+    const std::string e = std::string("/") + fer::engine_name(engine);
+    common(benchmark::RegisterBenchmark(("FaceTracker/process" + e).c_str(), tracker_process, engine), ms)
+        ->ArgName("max_faces")->Arg(1)->Arg(4);
+    for (const std::string& name : fer::EmotionModel::builtin_names())
+      common(benchmark::RegisterBenchmark(("EmotionModel/" + name + e).c_str(), emotion_model, name, engine), ms)
+          ->ArgName("batch")->Arg(1)->Arg(4);
+    for (const std::string& name : fer::EmotionClassifier::appearance_model_names())
+      common(benchmark::RegisterBenchmark(("EmotionClassifier/" + name + e).c_str(), emotion_classifier, name, engine), ms);
+  }
 }
 
 bool has_flag(int argc, char** argv, const char* prefix) {

@@ -45,6 +45,7 @@
 #include <gst/video/gstvideometa.h>
 
 #include "fer/emotion_classifier.h"
+#include "gstferengine.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
 #include "gstfermodelerror.h"
@@ -64,6 +65,7 @@ enum
   PROP_MIN_CONFIDENCE,
   PROP_CROP_MARGIN,
   PROP_POST_MESSAGES,
+  PROP_ENGINE,
 };
 
 #define DEFAULT_SMOOTHING_MS 500.0
@@ -87,6 +89,7 @@ struct _GstEmotionClassify
   gdouble min_confidence;
   gdouble crop_margin;
   gboolean post_messages;
+  GstFerEngine engine;
   gint width, height;           /* the stream's frame size, for resets */
 
   fer::EmotionClassifier *classifier;
@@ -129,6 +132,9 @@ gst_emotion_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MODEL_DIR:
       replace_string (&self->model_dir, value);
+      break;
+    case PROP_ENGINE:
+      self->engine = (GstFerEngine) g_value_get_enum (value);
       break;
     case PROP_SMOOTHING_MS:
       self->smoothing_ms = g_value_get_double (value);
@@ -189,6 +195,9 @@ gst_emotion_classify_get_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
       break;
+    case PROP_ENGINE:
+      g_value_set_enum (value, self->engine);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -214,6 +223,7 @@ gst_emotion_classify_start (GstBaseTransform * trans)
   options.model = model_option (self->model);
   options.feature_model = model_option (self->feature_model);
   options.model_dir = self->model_dir ? self->model_dir : "";
+  options.engine = (fer::InferenceEngine) self->engine;
   options.smoothing_ms = self->smoothing_ms;
   options.interval = self->interval;
   options.feature_weight = (float) self->feature_weight;
@@ -467,6 +477,7 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post an element message per frame listing the faces with their "
           "boxes, labels and confidences", DEFAULT_POST_MESSAGES, rw));
+  gst_fer_engine_install_property (gobject_class, PROP_ENGINE);
 
   gst_element_class_set_static_metadata (element_class,
       "Emotion classifier", "Filter/Analyzer/Video",
@@ -498,6 +509,7 @@ gst_emotion_classify_init (GstEmotionClassify * self)
   self->min_confidence = DEFAULT_MIN_CONFIDENCE;
   self->crop_margin = DEFAULT_CROP_MARGIN;
   self->post_messages = DEFAULT_POST_MESSAGES;
+  self->engine = (GstFerEngine) fer::EmotionClassifierOptions ().engine;
   self->classifier = nullptr;
   self->posting = FALSE;
   /* Every frame gets its emotion: no QoS dropping of late frames. */

@@ -29,6 +29,7 @@
 
 #include "fer/face_analyzer.h"
 #include "fer/face_tracker.h"
+#include "gstferengine.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
 #include "gstfermodelerror.h"
@@ -45,6 +46,7 @@ enum
   PROP_MIN_PRESENCE_CONFIDENCE,
   PROP_DETECT_INTERVAL,
   PROP_MODEL_DIR,
+  PROP_ENGINE,
 };
 
 #define DEFAULT_MAX_FACES 4
@@ -79,6 +81,7 @@ struct _GstFaceLandmarks
   gdouble min_presence_confidence;
   gint detect_interval;
   gchar *model_dir;
+  GstFerEngine engine;
 
   FaceLandmarksState *state;
 };
@@ -140,6 +143,9 @@ gst_face_landmarks_set_property (GObject * object, guint prop_id,
       g_free (self->model_dir);
       self->model_dir = g_value_dup_string (value);
       break;
+    case PROP_ENGINE:
+      self->engine = (GstFerEngine) g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -172,6 +178,9 @@ gst_face_landmarks_get_property (GObject * object, guint prop_id,
     case PROP_MODEL_DIR:
       g_value_set_string (value, self->model_dir);
       break;
+    case PROP_ENGINE:
+      g_value_set_enum (value, self->engine);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -192,6 +201,7 @@ gst_face_landmarks_start (GstBaseTransform * trans)
   options.min_presence_confidence = (float) self->min_presence_confidence;
   options.detect_interval = self->detect_interval;
   options.model_dir = self->model_dir ? self->model_dir : "";
+  options.engine = (fer::InferenceEngine) self->engine;
   GST_OBJECT_UNLOCK (self);
 
   try {
@@ -343,6 +353,7 @@ gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
           "Directory holding every model file the element loads (a model "
           "missing there is an error); unset: $FER_MODEL_DIR, the install "
           "data directory, then the build tree", nullptr, rw));
+  gst_fer_engine_install_property (gobject_class, PROP_ENGINE);
 
   gst_element_class_set_static_metadata (element_class,
       "Face landmarks", "Filter/Analyzer/Video",
@@ -372,6 +383,7 @@ gst_face_landmarks_init (GstFaceLandmarks * self)
   self->min_presence_confidence = DEFAULT_MIN_PRESENCE_CONFIDENCE;
   self->detect_interval = DEFAULT_DETECT_INTERVAL;
   self->model_dir = nullptr;
+  self->engine = (GstFerEngine) fer::FaceTrackerOptions ().engine;
   self->state = nullptr;
   /* Every frame gets analysed and its metadata: no QoS dropping of late
    * frames (GstVideoFilter enables it by default). */

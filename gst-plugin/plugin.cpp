@@ -4,6 +4,7 @@
 
 #include "gstemotionclassify.h"
 #include "gstfacelandmarks.h"
+#include "gstferengine.h"
 #include "gstfermeta.h"
 #include "gstfacemetapublish.h"
 #include "gstferoverlay.h"
@@ -23,6 +24,7 @@ plugin_init (GstPlugin * plugin)
    * element has attached one (applications, tests). */
   gst_fer_faces_meta_get_info ();
   gst_fer_source_meta_get_info ();
+  gst_fer_route_core_log ();
 
   ok |= GST_ELEMENT_REGISTER (facelandmarks, plugin);
   ok |= GST_ELEMENT_REGISTER (waveletencode, plugin);

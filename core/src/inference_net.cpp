@@ -83,12 +83,12 @@ std::unique_ptr<InferenceNet> InferenceNet::Load(const std::string& path, Infere
     return std::make_unique<OpenCvNet>(path, nullptr);
   }
   if (engine == InferenceEngine::kOpenCV) {
-    log(LogLevel::kInfo, "model " + path + ": cv::dnn (engine opencv)");
+    log(LogLevel::kDebug, "model " + path + ": cv::dnn (engine opencv)");
     return make_opencv_net(path, *graph);
   }
   try {
     auto net = make_xnnpack_net(path, graph);
-    log(LogLevel::kInfo, "model " + path + ": XNNPACK");
+    log(LogLevel::kDebug, "model " + path + ": XNNPACK");
     return net;
   } catch (const XnnpackUnmappable& e) {
     if (engine == InferenceEngine::kXnnpack)

@@ -64,8 +64,12 @@ OnnxTensor read_tensor(Wire w, std::string& name) {
       default: w.skip(type);
     }
   }
-  for (std::int64_t d : t.dims)
+  std::int64_t elements = 1;
+  for (std::int64_t d : t.dims) {
     if (d < 0) w.fail("tensor " + name + " has a negative dimension");
+    if (d > 0 && elements > (std::int64_t{1} << 40) / d) w.fail("tensor " + name + " is too large");
+    elements *= d;
+  }
   t.is_float = data_type == kFloat;
   if (has_raw) {
     // raw_data is little-endian, as is every platform we build for.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Model fidelity: raw outputs of each converted model, run by OpenCV's
-// cv::dnn (and, for the attention model, our C++ custom ops), against
+// Model fidelity: raw outputs of each converted model, run by each inference
+// engine — XNNPACK and OpenCV's cv::dnn — (and, for the attention model, our
+// C++ custom ops), against
 // reference outputs made once by an independent runtime on the same input
 // tensors (tests/reference/README.md says how):
 //   BlazeFace short/full range: the original .tflite in @litertjs/core;
@@ -24,6 +25,7 @@
 #include "fer/emotion_labels.h"
 #include "fer/emotion_model.h"
 #include "fer/face_detector.h"
+#include "fer/inference_net.h"
 #include "fer/model_registry.h"
 #include "fer/staged_model.h"
 #include "fer/tensor_io.h"
@@ -81,13 +83,17 @@ double relative_error(const float* ours, const std::vector<float>& ref) {
   return diff / std::max(scale, 1e-12);
 }
 
-void check_detector(fer::DetectorModel model, const std::string& stem) {
+// Every test runs once per engine, with the engine forced (no fallback).
+class ModelFidelity : public ::testing::TestWithParam<fer::InferenceEngine> {};
+
+void check_detector(fer::DetectorModel model, const std::string& stem, fer::InferenceEngine engine) {
   const Reference ref = load_reference("reference/blazeface", stem + "_outputs.json");
   const cv::Mat rgb = load_rgb(fer::test::data_path("reference/blazeface/" + stem + "_input.png"));
   ASSERT_EQ(fer::sha256_hex(rgb.data, rgb.total() * rgb.elemSize()),
             ref.meta["input"]["rgb_sha256"].get<std::string>());
   fer::FaceDetectorOptions options;
   options.model = model;
+  options.engine = engine;
   auto detector = fer::FaceDetector::Create(options);
   ASSERT_EQ(rgb.size(), detector->input_size());
   std::vector<float> regressors, logits;
@@ -104,19 +110,19 @@ void check_detector(fer::DetectorModel model, const std::string& stem) {
   EXPECT_LE(e_log, kTolerance);
 }
 
-TEST(ModelFidelity, BlazeFaceShortRange) {
-  check_detector(fer::DetectorModel::ShortRange, "face_detection_short_range");
+TEST_P(ModelFidelity, BlazeFaceShortRange) {
+  check_detector(fer::DetectorModel::ShortRange, "face_detection_short_range", GetParam());
 }
 
-TEST(ModelFidelity, BlazeFaceFullRange) {
-  check_detector(fer::DetectorModel::FullRange, "face_detection_full_range");
+TEST_P(ModelFidelity, BlazeFaceFullRange) {
+  check_detector(fer::DetectorModel::FullRange, "face_detection_full_range", GetParam());
 }
 
-TEST(ModelFidelity, FaceLandmarksWithAttention) {
+TEST_P(ModelFidelity, FaceLandmarksWithAttention) {
   const Reference ref = load_reference("reference/landmark_model", "outputs.json");
   const cv::Mat rgb = load_rgb(fer::test::data_path("reference/landmark_model/input.png"));
   auto model = fer::StagedModel::load(fer::ModelRegistry(),
-                                      "face_landmark_with_attention.manifest.json");
+                                      "face_landmark_with_attention.manifest.json", GetParam());
   const std::vector<cv::Mat> outputs = model->run(fer::to_nhwc_tensor(rgb, 1.0f / 255.0f, 0.0f));
   ASSERT_EQ(outputs.size(), ref.meta["outputs"].size());
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -132,9 +138,11 @@ TEST(ModelFidelity, FaceLandmarksWithAttention) {
 // The built-in emotion models through our own preprocessing (the sidecar's
 // colour, scale, mean and std) on the reference crops. Probabilities of
 // confident faces saturate near 1, so their logarithms are compared too.
-void check_emotion_model(const std::string& model_name, const std::string& stem, const std::string& png_suffix) {
+void check_emotion_model(const std::string& model_name, const std::string& stem, const std::string& png_suffix,
+                         fer::InferenceEngine engine) {
   const Reference ref = load_reference("reference/emotion", stem + ".json");
-  auto model = fer::EmotionModel::Open(model_name, fer::ModelRegistry());
+  auto model = fer::EmotionModel::Open(model_name, fer::ModelRegistry(), engine);
+  ASSERT_EQ(model->engine(), engine);
   std::vector<cv::Mat> crops;
   for (const auto& image : ref.meta["images"]) {
     const std::string name = image["name"];
@@ -174,12 +182,16 @@ void check_emotion_model(const std::string& model_name, const std::string& stem,
   }
 }
 
-TEST(ModelFidelity, EmotionMiniXceptionFer2013) {
-  check_emotion_model("minixception-fer2013", "minixception_fer2013", "_64_gray.png");
+TEST_P(ModelFidelity, EmotionMiniXceptionFer2013) {
+  check_emotion_model("minixception-fer2013", "minixception_fer2013", "_64_gray.png", GetParam());
 }
 
-TEST(ModelFidelity, EmotionFaceApiExpression) {
-  check_emotion_model("faceapi-expression", "faceapi_expression", "_112_rgb.png");
+TEST_P(ModelFidelity, EmotionFaceApiExpression) {
+  check_emotion_model("faceapi-expression", "faceapi_expression", "_112_rgb.png", GetParam());
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ModelFidelity,
+                         ::testing::Values(fer::InferenceEngine::kXnnpack, fer::InferenceEngine::kOpenCV),
+                         [](const auto& info) { return std::string(fer::engine_name(info.param)); });
 
 }  // namespace

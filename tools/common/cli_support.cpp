@@ -4,6 +4,11 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "fer/log.h"
 
 namespace fer_tools {
 
@@ -19,10 +24,32 @@ extern "C" void on_signal(int sig) {
 
 }  // namespace
 
-void add_common_options(CLI::App& app, std::string& model_dir) {
+void add_common_options(CLI::App& app, std::string& model_dir, fer::InferenceEngine& engine) {
   app.add_option("--model-dir", model_dir, "Directory holding the models (as the elements' model-dir; a model missing there is an error)")
       ->check(CLI::ExistingDirectory);
+  const std::map<std::string, fer::InferenceEngine> engines = {
+      {"auto", fer::InferenceEngine::kAuto},
+      {"xnnpack", fer::InferenceEngine::kXnnpack},
+      {"opencv", fer::InferenceEngine::kOpenCV}};
+  app.add_option("--engine", engine,
+                 "Inference engine (as the elements' engine): auto = XNNPACK for every network it "
+                 "can run, cv::dnn for the others (a line on stderr says which and why); xnnpack = "
+                 "fail on a network XNNPACK cannot run; opencv = cv::dnn for all")
+      ->transform(CLI::CheckedTransformer(engines))
+      ->default_str(fer::engine_name(engine));
   app.set_version_flag("--version", FER_VERSION);
+}
+
+void print_core_log(const char* tool) {
+  fer::set_log_sink([tool](fer::LogLevel level, const std::string& message) {
+    static std::mutex mutex;
+    static std::set<std::string> printed;
+    if (level == fer::LogLevel::kDebug) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (printed.insert(message).second)
+      std::fprintf(stderr, "%s: %s%s\n", tool, level == fer::LogLevel::kWarning ? "warning: " : "",
+                   message.c_str());
+  });
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fer/inference_net.h"
+
 namespace fer_tools {
 
 constexpr int kExitOk = 0;
@@ -16,8 +18,14 @@ constexpr int kExitFailure = 1;  // the run failed (models missing, output not w
 constexpr int kExitUsage = 2;    // bad command line or input file
 
 // The options every tool has: --model-dir (the only folder models are taken from,
-// as the elements' model-dir property) and --version.
-void add_common_options(CLI::App& app, std::string& model_dir);
+// as the elements' model-dir property), --engine (as the elements' engine
+// property) and --version.
+void add_common_options(CLI::App& app, std::string& model_dir, fer::InferenceEngine& engine);
+
+// Prints the core's log lines of INFO and above on stderr as "TOOL: ...",
+// each once (every worker loads the same models): a network that runs on
+// cv::dnn instead of XNNPACK, and why.
+void print_core_log(const char* tool);
 
 // Parses the command line: nullopt to go on, else the exit code to return
 // (kExitOk after --help or --version, kExitUsage on an error, printed).

@@ -62,6 +62,7 @@ class Chain {
   explicit Chain(const EvalOptions& options) {
     fer::FaceTrackerOptions tracker;  // facelandmarks' defaults
     tracker.model_dir = options.emotion.model_dir;
+    tracker.engine = options.emotion.engine;
     tracker_ = fer::FaceTracker::Create(tracker);
     analyzer_ = fer::FaceAnalyzer::Create({options.emotion.model_dir});
     classifier_ = fer::EmotionClassifier::Create(options.emotion);

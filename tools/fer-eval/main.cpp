@@ -157,8 +157,9 @@ int main(int argc, char** argv) {
   app.add_option("-j,--jobs", jobs, "Videos or images processed in parallel (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   app.add_flag("-f,--force", force, "Replace a report already in --out");
-  fer_tools::add_common_options(app, model_dir);
+  fer_tools::add_common_options(app, model_dir, emotion.engine);
   if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
+  fer_tools::print_core_log("fer-eval");
   if (emotion.model == "none") emotion.model.clear();
   emotion.feature_model = feature_model;
   emotion.model_dir = model_dir;

@@ -38,10 +38,13 @@ std::string quality_problem(std::int64_t frames_total, std::int64_t frames_with_
   return {};
 }
 
-ClipExtractor::ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space) : space_(space) {
+ClipExtractor::ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space,
+                             fer::InferenceEngine engine)
+    : space_(space) {
   fer::FaceTrackerOptions options;  // facelandmarks' defaults ...
   options.max_faces = 1;            // ... but one face per clip (seed 000)
   options.model_dir = model_dir;
+  options.engine = engine;
   tracker_ = fer::FaceTracker::Create(options);
   fer::FaceAnalyzerOptions analyzer_options;
   analyzer_options.model_dir = model_dir;

@@ -70,7 +70,8 @@ class ClipExtractor {
   // Loads the models (throws fer::ModelNotFound / fer::Error as
   // FaceTracker::Create and FaceAnalyzer::Create do).
   // `space`: the landmark coordinates encoded (fer/landmark_space.h).
-  ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space);
+  ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space,
+                fer::InferenceEngine engine = fer::InferenceEngine::kAuto);
 
   // Decodes and encodes the clip at `path`. When `*cancel` becomes true
   // the clip ends at the next frame with error set and reason "interrupted".

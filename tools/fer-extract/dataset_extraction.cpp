@@ -114,7 +114,7 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
     std::vector<std::unique_ptr<ClipExtractor>> extractors;
     try {
       for (int w = 0; w < workers; ++w)
-        extractors.push_back(std::make_unique<ClipExtractor>(options.model_dir, options.space));
+        extractors.push_back(std::make_unique<ClipExtractor>(options.model_dir, options.space, options.engine));
     } catch (...) {
       parts->remove_if_empty();
       throw;

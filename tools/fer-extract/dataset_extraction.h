@@ -69,6 +69,7 @@ struct Shard {
 struct ExtractionOptions {
   int jobs = 1;                   // clips decoded at once (>= 1)
   std::string model_dir;          // "" = the usual model search path
+  fer::InferenceEngine engine = fer::InferenceEngine::kAuto;
   fer::LandmarkSpace space = fer::LandmarkSpace::Image;  // of the landmark coefficients
   // Set when `csv` holds one shard's records (their DatasetClip::index is
   // their row in the whole CSV): the .npz then also holds csv_row (int64,

@@ -87,6 +87,7 @@ int merge_main(int argc, char** argv) {
   app.add_option("PART.npz", parts, "Every shard's .npz, in any order")->required()->check(CLI::ExistingFile);
   app.add_flag("-f,--force", force, "Replace OUTPUT if it exists");
   if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
+  fer_tools::print_core_log("fer-extract");
   try {
     const std::size_t rows = fer_extract::merge_shards(parts, output, force);
     std::fprintf(stderr, "fer-extract: merged %zu shards into %s: %zu clips\n", parts.size(), output.c_str(), rows);
@@ -133,7 +134,8 @@ int main(int argc, char** argv) {
                  "and scale removed, canonical face space in cm)")
       ->check(CLI::IsMember({"image", "canonical"}))
       ->capture_default_str();
-  fer_tools::add_common_options(app, model_dir);
+  fer::InferenceEngine engine = fer::InferenceEngine::kAuto;
+  fer_tools::add_common_options(app, model_dir, engine);
   if (const auto exit_code = fer_tools::parse_command_line(app, argc, argv)) return *exit_code;
 
   // Refuse before any work.
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
   fer_extract::ExtractionOptions options;
   options.jobs = jobs;
   options.model_dir = model_dir;
+  options.engine = engine;
   options.space = fer::parse_landmark_space(space, "--landmark-space");
   options.shard = sharded;
   options.overwrite = force;

@@ -11,6 +11,7 @@
 //              else cv::dnn, with one INFO line (fer/log.h) saying which
 //              node did not map; a graph XNNPACK maps but then refuses to
 //              plan falls back the same way with a WARNING.
+//   Each load logs the engine it chose at DEBUG level.
 //   Run() takes the graph inputs in input_names() order (float32,
 //   continuous, the shapes the graph declares; a symbolic first dimension
 //   takes any batch size) and returns the outputs in output_names() order.
