@@ -9,6 +9,8 @@
 #   d) decode + the full analytics: facelandmarks ! waveletencode !
 #      emotionclassify ! overlay (BGRx, as overlay draws on packed RGB)
 #   e) d) with emotionclassify interval=4 (the appearance model every 4th frame)
+# b), d) and e) once per inference engine (engine=xnnpack, the default, and
+# engine=opencv), so one run gives both side by side;
 # with the same decode chain and a sync=false fakesink, each once to warm up
 # and then RUNS times; prints the median wall time, fps and the b/c and d/c
 # fps ratios as a Markdown table, with the machine it ran on.
@@ -112,17 +114,23 @@ echo
 echo "| pipeline | frames | median s | fps | ms/frame over decode | runs (s) |"
 echo "|---|---|---|---|---|---|"
 bench "a) decode only" a "$decode ! fakesink sync=false"
-bench "b) decode + facelandmarks" b "$decode ! facelandmarks ! fakesink sync=false"
+engines=(xnnpack opencv)
+for engine in "${engines[@]}"; do
+  bench "b) decode + facelandmarks, $engine" "b$engine" "$decode ! facelandmarks engine=$engine ! fakesink sync=false"
+done
 if [ "$peer" = yes ]; then
   bench "c) decode + facedetect (peer)" c \
     "$decode ! facedetect profile=$cascade display=false ! fakesink sync=false"
 fi
-full="$decode ! video/x-raw,format=BGRx ! facelandmarks ! waveletencode ! emotionclassify"
-bench "d) decode + full analytics + overlay" d "$full ! overlay ! fakesink sync=false"
-bench "e) d) with emotionclassify interval=4" e "$full interval=4 ! overlay ! fakesink sync=false"
+for engine in "${engines[@]}"; do
+  full="$decode ! video/x-raw,format=BGRx ! facelandmarks engine=$engine ! waveletencode ! emotionclassify engine=$engine"
+  bench "d) decode + full analytics + overlay, $engine" "d$engine" "$full ! overlay ! fakesink sync=false"
+  bench "e) d) with emotionclassify interval=4, $engine" "e$engine" "$full interval=4 ! overlay ! fakesink sync=false"
+done
 if [ "$peer" = yes ]; then
   echo
-  awk -v b="${fps[b]}" -v c="${fps[c]}" -v d="${fps[d]}" 'BEGIN {
-    printf "facelandmarks / facedetect: %.2f x the fps\n", b / c
-    printf "full analytics + overlay / facedetect: %.2f x the fps\n", d / c }'
+  for engine in "${engines[@]}"; do
+    awk -v e="$engine" -v b="${fps[b$engine]}" -v c="${fps[c]}" -v d="${fps[d$engine]}" 'BEGIN {
+      printf "%s: facelandmarks / facedetect: %.2f x the fps; full analytics + overlay / facedetect: %.2f x\n", e, b / c, d / c }'
+  done
 fi

@@ -39,7 +39,7 @@ class OpenCvNet : public InferenceNet {
       // One output: the net's last layer (an output named like no layer,
       // e.g. behind an Identity, would not be found by name).
       if (output_names_.size() == 1)
-        outputs.push_back(net_.forward().clone());
+        outputs.push_back(net_.forward());
       else
         net_.forward(outputs, output_names_);
       return outputs;

@@ -45,6 +45,8 @@ struct StagedModel::Stage {
   // Reads its inputs from `tensors`, returns its outputs in `outputs` order.
   // Stages of one wave run concurrently: `tensors` is only read.
   virtual std::vector<cv::Mat> run(const TensorTable& tensors) = 0;
+  // Whether the stage is worth a thread of its own when its wave has several.
+  virtual bool heavy() const { return false; }
 
   std::vector<std::string> inputs, outputs;
   std::vector<int> output_shape;
@@ -62,6 +64,9 @@ namespace {
 // (checked at load).
 struct OnnxStage : StagedModel::Stage {
   std::unique_ptr<InferenceNet> net;
+  // A refinement head takes cv::dnn ~0.5 ms, XNNPACK under 0.1 ms: less than
+  // handing it to another thread costs.
+  bool heavy() const override { return net->engine() == InferenceEngine::kOpenCV; }
   std::vector<cv::Mat> run(const TensorTable& tensors) override {
     std::vector<cv::Mat> in;
     for (size_t i = 0; i < inputs.size(); ++i) in.push_back(input(tensors, i));
@@ -216,8 +221,9 @@ std::vector<std::vector<size_t>> StagedModel::plan_waves(
 
 void StagedModel::run_wave(const std::vector<size_t>& wave, TensorTable& tensors) {
   std::vector<std::vector<cv::Mat>> results(wave.size());
-  if (wave.size() == 1) {
-    results[0] = stages_[wave[0]]->run(tensors);
+  const bool parallel = std::any_of(wave.begin(), wave.end(), [&](size_t i) { return stages_[i]->heavy(); });
+  if (wave.size() == 1 || !parallel) {
+    for (size_t i = 0; i < wave.size(); ++i) results[i] = stages_[wave[i]]->run(tensors);
   } else {
     // cv::dnn runs the layers of a net started inside parallel_for_ on one
     // thread, so each branch gets a core instead of every small layer being

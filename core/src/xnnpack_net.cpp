@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include <opencv2/core.hpp>
 #include <xnnpack.h>
 
 namespace fer {
@@ -101,6 +102,8 @@ struct Plan {
     Dims shape;                        // ONNX shape
     std::vector<float> buffer;         // as XNNPACK writes it
     std::vector<size_t> logical_of;    // empty if stored row-major
+    cv::Mat result;                    // what Run() returns: a view of `buffer`
+                                       // when row-major, else filled from it
   };
   std::deque<std::vector<float>> weights;  // packed by us; must outlive runtime
   std::vector<std::vector<float>> inputs;
@@ -302,6 +305,13 @@ class GraphMapper {
       out.buffer.assign(count(v.dims), 0.0f);
       if (!row_major(v.shape, v.order)) out.logical_of = logical_indices(v.shape, v.order);
       plan_.externals.push_back({exported_.at(name), out.buffer.data()});
+    }
+    for (Plan::Output& out : plan_.outputs) {
+      std::vector<int> sizes(out.shape.begin(), out.shape.end());
+      if (sizes.size() < 2) sizes.insert(sizes.begin(), 2 - sizes.size(), 1);
+      out.result = out.logical_of.empty()
+          ? cv::Mat(static_cast<int>(sizes.size()), sizes.data(), CV_32F, out.buffer.data())
+          : cv::Mat(static_cast<int>(sizes.size()), sizes.data(), CV_32F);
     }
   }
 
@@ -859,16 +869,12 @@ class XnnpackNet : public InferenceNet {
     if (xnn_invoke_runtime(p.runtime) != xnn_status_success)
       throw Error(path_ + ": XNNPACK failed to run the network");
     std::vector<cv::Mat> outputs;
-    for (const Plan::Output& o : p.outputs) {
-      std::vector<int> sizes(o.shape.begin(), o.shape.end());
-      if (sizes.size() < 2) sizes.insert(sizes.begin(), 2 - sizes.size(), 1);
-      cv::Mat m(static_cast<int>(sizes.size()), sizes.data(), CV_32F);
-      float* dst = m.ptr<float>();
-      if (o.logical_of.empty())
-        std::memcpy(dst, o.buffer.data(), o.buffer.size() * sizeof(float));
-      else
+    for (Plan::Output& o : p.outputs) {
+      if (!o.logical_of.empty()) {
+        float* dst = o.result.ptr<float>();
         for (size_t q = 0; q < o.buffer.size(); ++q) dst[o.logical_of[q]] = o.buffer[q];
-      outputs.push_back(m);
+      }
+      outputs.push_back(o.result);
     }
     return outputs;
   }

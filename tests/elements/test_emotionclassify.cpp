@@ -347,3 +347,28 @@ TEST(EmotionClassifyElement, NewFrameSizeStartsNewTracksAndState_n) {
   EXPECT_NEAR(face.emotion->probabilities[6].probability, fresh[6], 0.2) << "neutral";
   gst_buffer_unref(out);
 }
+
+// engine=xnnpack with a model XNNPACK cannot run (a GlobalAveragePool read
+// straight from an NCHW input) fails the start naming the model and the
+// operator; with the default engine the same model runs on cv::dnn.
+TEST(EmotionClassifyElement, EngineXnnpackRefusesAModelItCannotRun_n) {
+  const std::string model = model_with_sidecar("channel_means_nchw.onnx", channel_means_sidecar());
+  GstElement* e = gst_element_factory_make("emotionclassify", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "model", model.c_str(), nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "engine", "xnnpack");
+  const StartError error = expect_start_fails(e);
+  gst_object_unref(e);
+  ASSERT_TRUE(error.posted);
+  EXPECT_NE(error.debug.find(model), std::string::npos) << error.debug;
+  EXPECT_NE(error.debug.find("GlobalAveragePool"), std::string::npos) << error.debug;
+}
+
+// Both engines give the built-in models' emotion on a real face.
+TEST(EmotionClassifyElement, EnginesAgree) {
+  const auto xnnpack = still_probabilities("franck_01829.jpg", "emotionclassify engine=xnnpack");
+  const auto opencv = still_probabilities("franck_01829.jpg", "emotionclassify engine=opencv");
+  ASSERT_EQ(xnnpack.size(), 7u);
+  ASSERT_EQ(opencv.size(), 7u);
+  EXPECT_LT(max_difference(xnnpack, opencv), 2e-4);
+}

@@ -15,6 +15,8 @@
 //   Run() takes the graph inputs in input_names() order (float32,
 //   continuous, the shapes the graph declares; a symbolic first dimension
 //   takes any batch size) and returns the outputs in output_names() order.
+//   The outputs may share memory with the engine's own buffers: they hold
+//   until the next Run() on the same instance (clone() to keep them longer).
 //
 // ERRORS
 //   Load() throws fer::Error naming the file when it cannot be read or
