@@ -71,7 +71,7 @@ OnnxTensor read_tensor(Wire w, std::string& name) {
     elements *= d;
   }
   t.is_float = data_type == kFloat;
-  if (has_raw) {
+  if (has_raw && !raw.empty()) {  // (an empty tensor, e.g. Resize's roi, has none)
     // raw_data is little-endian, as is every platform we build for.
     if (data_type == kFloat) {
       if (raw.size() % 4) w.fail("tensor " + name + ": raw float data of odd size");
