@@ -568,7 +568,8 @@ class GraphMapper {
     for (int64_t d : c.dims) shape.push_back(static_cast<size_t>(d));
     for (size_t i = 0; i < rank; ++i)
       if (shape[i] != 1 && shape[i] != like.shape[i]) unmappable("constant does not broadcast");
-    if (c.count() == 1) return define({1}, c.floats.data());
+    // Copied, as every constant: the graph may be gone while the runtime lives.
+  if (c.count() == 1) return define({1}, keep({c.floats[0]}));
     const std::vector<size_t> from = logical_indices(shape, like.order);
     std::vector<float> data(from.size());
     for (size_t p = 0; p < from.size(); ++p) data[p] = c.floats[from[p]];
@@ -848,14 +849,17 @@ class XnnpackNet : public InferenceNet {
     for (const auto& out : graph_->outputs) output_names_.push_back(out.name);
     batch_free_ = !graph_->inputs[0].shape.empty() && graph_->inputs[0].shape[0] < 0;
     plan(1);
+    // Only another batch size would need the graph again (its weights are a
+    // full copy of the model): a fixed-batch network lets it go.
+    if (!batch_free_) graph_.reset();
   }
 
   InferenceEngine engine() const override { return InferenceEngine::kXnnpack; }
 
   std::vector<cv::Mat> Run(const std::vector<cv::Mat>& inputs) override {
-    if (inputs.size() != graph_->inputs.size())
+    if (inputs.size() != input_names_.size())
       throw Error(path_ + ": " + std::to_string(inputs.size()) + " inputs given, the model takes " +
-                  std::to_string(graph_->inputs.size()));
+                  std::to_string(input_names_.size()));
     const size_t batch = batch_free_ && inputs[0].dims > 0 ? size_t(inputs[0].size[0]) : 1;
     Plan& p = plan(batch);
     for (size_t i = 0; i < inputs.size(); ++i) {
