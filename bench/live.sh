@@ -7,6 +7,8 @@
 #
 #   bench/live.sh [options]
 #     --max N          most streams tried per pipeline (default 8)
+#     --min N          first stream count tried (default 1; counts below it
+#                      are taken as sustained, from an earlier run)
 #     --warmup S       seconds after every stream delivers frames, unmeasured (default 5)
 #     --window S       seconds measured (default 30)
 #     --threshold PCT  a stream count is sustained below this drop percentage (default 0.5)
@@ -70,16 +72,17 @@
 set -euo pipefail
 export LC_ALL=C
 
-max=8 warmup=5 window=30 threshold=0.5 overlay=no peer=yes capacity=yes
+max=8 min=1 warmup=5 window=30 threshold=0.5 overlay=no peer=yes capacity=yes
 args="$*"
 while [ $# -gt 0 ]; do
   case $1 in
-    --max|--warmup|--window|--threshold)
+    --max|--min|--warmup|--window|--threshold)
       [ $# -ge 2 ] || { echo "live.sh: $1 needs a value (see --help)" >&2; exit 2; } ;;
   esac
   case $1 in
     -h|--help) sed -n '3,69p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --max) max=$2; shift ;;
+    --min) min=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --window) window=$2; shift ;;
     --threshold) threshold=$2; shift ;;
@@ -92,6 +95,8 @@ while [ $# -gt 0 ]; do
 done
 number='^[0-9]+([.][0-9]+)?$'
 [[ $max =~ ^[1-9][0-9]*$ ]] || { echo "live.sh: --max needs a positive integer" >&2; exit 2; }
+[[ $min =~ ^[1-9][0-9]*$ ]] && [ "$min" -le "$max" ] ||
+  { echo "live.sh: --min needs a positive integer up to --max" >&2; exit 2; }
 [[ $warmup =~ $number ]] || { echo "live.sh: --warmup needs a number of seconds" >&2; exit 2; }
 if ! [[ $window =~ $number ]] || ! awk -v w="$window" 'BEGIN { exit !(w >= 2) }'; then
   echo "live.sh: --window needs at least 2 seconds" >&2; exit 2
@@ -331,8 +336,8 @@ if [ "$capacity" = yes ]; then
   echo "| pipeline | streams | frames in | dropped | drop % | fps in / stream | CPU % | machine % | sustained |"
   echo "|---|---|---|---|---|---|---|---|---|"
   for kind in "${kinds[@]}"; do
-    best[$kind]=0
-    for ((n = 1; n <= max; n++)); do
+    best[$kind]=$((min - 1))
+    for ((n = min; n <= max; n++)); do
       echo "live.sh: ${label[$kind]}, $n stream(s)..." >&2
       run "$kind" "$n"
       read -r frames dropped rate rec lost streams < <(window_stats)
