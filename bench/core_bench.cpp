@@ -42,6 +42,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fer/emotion_classifier.h"
+#include "fer/face_analytics.h"
 #include "fer/emotion_input.h"
 #include "fer/emotion_model.h"
 #include "fer/face_detector.h"
@@ -151,12 +152,12 @@ const Frames& frames() {
       uv[2 * i] = u[i];
       uv[2 * i + 1] = v[i];
     }
-    const auto found = detector(fer::DetectorModel::ShortRange).detect(view_of(r, fer::PixelFormat::RGB));
+    const auto found = detector(fer::DetectorModel::ShortRange).Detect(view_of(r, fer::PixelFormat::RGB));
     if (found.empty()) throw std::runtime_error("no face found in " + g_image_path);
     r.face = fer::face_roi_from_detection(found.front());
     for (int i = 0; i < 2; ++i)  // as the tracker does from the second frame on
       r.face = fer::face_roi_from_landmarks(
-          landmarker().detect(view_of(r, fer::PixelFormat::RGB), r.face).points);
+          landmarker().Detect(view_of(r, fer::PixelFormat::RGB), r.face).points);
     return r;
   }();
   return f;
@@ -193,7 +194,7 @@ void detector_detect(benchmark::State& state, fer::DetectorModel model, Inferenc
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
   size_t faces = 0;
   for (auto _ : state) {
-    auto found = d.detect(view);
+    auto found = d.Detect(view);
     faces = found.size();
     benchmark::DoNotOptimize(found);
   }
@@ -208,7 +209,7 @@ void detector_model(benchmark::State& state, fer::DetectorModel model, Inference
   const cv::Mat input = fer::sample_rgb(view, fer::roi_sampling_matrix(box, size), size, fer::Border::Zero);
   std::vector<float> regressors, logits;
   for (auto _ : state) {
-    d.run_model(input, regressors, logits);
+    d.RunModel(input, regressors, logits);
     benchmark::DoNotOptimize(logits.data());
   }
 }
@@ -218,7 +219,7 @@ void landmarker_detect(benchmark::State& state, InferenceEngine engine) {
   const fer::ImageView view = view_of(f, fer::PixelFormat::RGB);
   float presence = 0;
   for (auto _ : state) {
-    auto lm = landmarker(engine).detect(view, f.face);
+    auto lm = landmarker(engine).Detect(view, f.face);
     presence = lm.presence;
     benchmark::DoNotOptimize(lm);
   }
@@ -232,7 +233,7 @@ void landmarker_model(benchmark::State& state, InferenceEngine engine) {
                                         fer::roi_sampling_matrix(f.face, size), size,
                                         fer::Border::Replicate);
   for (auto _ : state) {
-    auto lm = landmarker(engine).run_model(input);
+    auto lm = landmarker(engine).RunModel(input);
     benchmark::DoNotOptimize(lm);
   }
 }
@@ -267,11 +268,11 @@ void tracker_process(benchmark::State& state, InferenceEngine engine) {
   o.engine = engine;
   const auto tracker = fer::FaceTracker::Create(o);
   const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
-  tracker->process(view);  // picks up the face
+  tracker->Process(view);  // picks up the face
   const auto runs_before = tracker->detector_runs();
   size_t faces = 0;
   for (auto _ : state) {
-    auto result = tracker->process(view);
+    auto result = tracker->Process(view);
     faces = result.size();
     benchmark::DoNotOptimize(result);
   }
@@ -286,13 +287,13 @@ fer::Face tracked_face() {
   const Frames& f = frames();
   fer::Face face;
   face.id = 0;
-  face.landmarks = landmarker().detect(view_of(f, fer::PixelFormat::RGB), f.face).points;
+  face.landmarks = landmarker().Detect(view_of(f, fer::PixelFormat::RGB), f.face).points;
   face.bbox = fer::landmark_bounds(face.landmarks);
   return face;
 }
 
 void emotion_model(benchmark::State& state, const std::string& name, InferenceEngine engine) {
-  auto model = fer::EmotionModel::Open(name, fer::ModelRegistry(), engine);
+  auto model = fer::EmotionModel::Create(name, fer::ModelRegistry(), engine);
   const fer::ImageInputSpec& spec = model->spec().image;
   const cv::Mat crop = fer::aligned_face_crop(view_of(frames(), fer::PixelFormat::RGB),
                                               tracked_face().landmarks, {spec.width, spec.height},
@@ -323,10 +324,26 @@ void emotion_classifier(benchmark::State& state, const std::string& name, Infere
   }
 }
 
+// The whole chain (fer::FaceAnalytics with its defaults: tracking, pose,
+// blendshapes, the ensemble's emotion) on the same frame over and over.
+void face_analytics(benchmark::State& state, InferenceEngine engine) {
+  fer::FaceAnalyticsOptions o;
+  o.engine = engine;
+  const auto analytics = fer::FaceAnalytics::Create(o);
+  const fer::ImageView view = view_of(frames(), fer::PixelFormat::RGB);
+  std::int64_t pts = 0;
+  analytics->Process(view, pts);  // picks up the face
+  for (auto _ : state) {
+    pts += 40'000'000;
+    auto result = analytics->Process(view, pts);
+    benchmark::DoNotOptimize(result);
+  }
+}
+
 // One network alone on a random input of its declared shape (batch 1).
 void network(benchmark::State& state, const std::string& file, InferenceEngine engine) {
-  const std::string path = fer::ModelRegistry().locate(file);
-  auto net = fer::InferenceNet::Load(path, engine);
+  const std::string path = fer::ModelRegistry().Locate(file);
+  auto net = fer::InferenceNet::Create(path, engine);
   std::vector<cv::Mat> inputs;
   for (const auto& shape : network_input_shapes(file)) {
     cv::Mat m(static_cast<int>(shape.size()), shape.data(), CV_32F);
@@ -372,6 +389,7 @@ void register_all() {
           ->ArgName("batch")->Arg(1)->Arg(4);
     for (const std::string& name : fer::EmotionClassifier::appearance_model_names())
       common(benchmark::RegisterBenchmark(("EmotionClassifier/" + name + e).c_str(), emotion_classifier, name, engine), ms);
+    common(benchmark::RegisterBenchmark(("FaceAnalytics/process" + e).c_str(), face_analytics, engine), ms);
   }
 }
 

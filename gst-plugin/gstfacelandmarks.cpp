@@ -27,8 +27,7 @@
 
 #include <memory>
 
-#include "fer/face_analyzer.h"
-#include "fer/face_tracker.h"
+#include "fer/face_analytics.h"
 #include "gstferengine.h"
 #include "gstferframe.h"
 #include "gstfermeta.h"
@@ -64,9 +63,7 @@ typedef enum
 /* C++ state, created in start() and freed in stop(). */
 struct FaceLandmarksState
 {
-  std::unique_ptr < fer::FaceTracker > tracker;
-  std::unique_ptr < fer::FaceAnalyzer > analyzer;
-  gint64 frame_index = 0;
+  std::unique_ptr < fer::FaceAnalytics > analytics;   /* without emotion */
   gint width = 0, height = 0;   /* of the frames the tracks were made on */
 };
 
@@ -191,23 +188,25 @@ static gboolean
 gst_face_landmarks_start (GstBaseTransform * trans)
 {
   GstFaceLandmarks *self = GST_FACE_LANDMARKS (trans);
-  fer::FaceTrackerOptions options;
+  fer::FaceAnalyticsOptions options;
 
   GST_OBJECT_LOCK (self);
-  options.max_faces = self->max_faces;
-  options.detector = self->detector == GST_FER_DETECTOR_FULL ?
+  options.tracking.max_faces = self->max_faces;
+  options.tracking.detector = self->detector == GST_FER_DETECTOR_FULL ?
       fer::DetectorModel::FullRange : fer::DetectorModel::ShortRange;
-  options.min_detection_confidence = (float) self->min_detection_confidence;
-  options.min_presence_confidence = (float) self->min_presence_confidence;
-  options.detect_interval = self->detect_interval;
+  options.tracking.min_detection_confidence =
+      (float) self->min_detection_confidence;
+  options.tracking.min_presence_confidence =
+      (float) self->min_presence_confidence;
+  options.tracking.detect_interval = self->detect_interval;
+  options.emotion = std::nullopt;       /* emotionclassify's stage */
   options.model_dir = self->model_dir ? self->model_dir : "";
   options.engine = (fer::InferenceEngine) self->engine;
   GST_OBJECT_UNLOCK (self);
 
   try {
     auto state = std::make_unique < FaceLandmarksState > ();
-    state->tracker = fer::FaceTracker::Create (options);
-    state->analyzer = fer::FaceAnalyzer::Create ({options.model_dir});
+    state->analytics = fer::FaceAnalytics::Create (options);
     self->state = state.release ();
   }
   catch (const std::exception & e) {
@@ -234,7 +233,7 @@ gst_face_landmarks_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   /* After a flush (seek) the next frame is unrelated to the last one. */
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->state)
-    self->state->tracker->reset ();
+    self->state->analytics->Reset ();
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
@@ -254,7 +253,7 @@ gst_face_landmarks_set_info (GstVideoFilter * filter, GstCaps *,
     GST_DEBUG_OBJECT (self, "frame size %dx%d -> %dx%d: tracks end",
         state->width, state->height, GST_VIDEO_INFO_WIDTH (in_info),
         GST_VIDEO_INFO_HEIGHT (in_info));
-    state->tracker->reset ();
+    state->analytics->Reset ();
   }
   state->width = GST_VIDEO_INFO_WIDTH (in_info);
   state->height = GST_VIDEO_INFO_HEIGHT (in_info);
@@ -281,15 +280,15 @@ gst_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
   FaceLandmarksState *state = self->state;
 
   try {
+    std::optional < gint64 > pts;
+    if (GST_BUFFER_PTS_IS_VALID (frame->buffer))
+      pts = (gint64) GST_BUFFER_PTS (frame->buffer);
+    /* Complete at once: this stage encodes no features. */
+    std::optional < fer::FrameFaces > faces =
+        state->analytics->Process (gst_fer_image_view (frame), pts);
     GstFerFacesMeta *meta = gst_buffer_add_fer_faces_meta (frame->buffer);
     fer::FrameFaces & result = *meta->faces;
-    result.frame = state->frame_index++;
-    if (GST_BUFFER_PTS_IS_VALID (frame->buffer))
-      result.pts = (gint64) GST_BUFFER_PTS (frame->buffer);
-    result.width = GST_VIDEO_FRAME_WIDTH (frame);
-    result.height = GST_VIDEO_FRAME_HEIGHT (frame);
-    result.faces = state->tracker->process (gst_fer_image_view (frame));
-    state->analyzer->Analyze (result);
+    result = std::move (*faces);
     add_region_metas (frame->buffer, result);
     GST_LOG_OBJECT (self, "frame %" G_GINT64_FORMAT ": %zu faces",
         result.frame, result.faces.size ());

@@ -51,9 +51,9 @@
 #include <gst/video/video.h>
 
 #include "fer/error.h"
-#include "fer/json_lines.h"
-#include "fer/line_writer.h"
-#include "fer/mqtt_publisher.h"
+#include "fer/io/json_lines.h"
+#include "fer/io/line_writer.h"
+#include "fer/io/mqtt_publisher.h"
 #include "gstfermeta.h"
 #include "gstfersourceevent.h"
 
@@ -399,7 +399,7 @@ gst_face_meta_publish_start_file (GstFaceMetaPublish * self)
 
   try {
     self->writer = new std::shared_ptr < fer::LineWriter >
-        (fer::LineWriter::Open (location, overwrite));
+        (fer::LineWriter::Create (location, overwrite));
   }
   catch (const fer::FileExists &) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -451,7 +451,7 @@ gst_face_meta_publish_stop_mqtt (GstFaceMetaPublish * self)
   GST_OBJECT_UNLOCK (self);
 
   const std::size_t abandoned =
-      publisher->close (std::chrono::milliseconds (timeout));
+      publisher->Close (std::chrono::milliseconds (timeout));
   const fer::MqttPublisherStats s = publisher->stats ();
   GST_OBJECT_LOCK (self);
   m->last = s;
@@ -504,7 +504,7 @@ gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
     GST_OBJECT_LOCK (self);
     timeout = self->flush_timeout;
     GST_OBJECT_UNLOCK (self);
-    const bool drained = publisher->flush (std::chrono::milliseconds (timeout));
+    const bool drained = publisher->Flush (std::chrono::milliseconds (timeout));
     const fer::MqttPublisherStats s = publisher->stats ();
     self->mqtt->eos_flushed = true;
     if (!drained)
@@ -538,7 +538,7 @@ static void
 gst_face_meta_publish_mqtt (GstFaceMetaPublish * self, std::string line)
 {
   PublishMqttState *m = self->mqtt;
-  const bool queued = m->publisher->publish (std::move (line));
+  const bool queued = m->publisher->Publish (std::move (line));
   const fer::MqttPublisherStats s = m->publisher->stats ();
 
   if (!queued && !m->overflowing) {
@@ -585,7 +585,7 @@ gst_face_meta_publish_line (GstFaceMetaPublish * self, std::string line)
     return TRUE;
   }
   try {
-    (*self->writer)->write_line (line);
+    (*self->writer)->WriteLine (line);
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write metadata."),

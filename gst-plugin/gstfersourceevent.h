@@ -12,7 +12,7 @@
 
 #include <gst/gst.h>
 
-#include "fer/json_lines.h"
+#include "fer/io/json_lines.h"
 
 #define GST_FER_SOURCE_EVENT_NAME "fer-source-event"
 

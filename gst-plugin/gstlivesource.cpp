@@ -297,7 +297,7 @@ on_frame_in (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     const gint64 lost_since = self->lost_since_us;
     const guint attempts = (guint) self->backoff->attempts ();
     self->lost_since_us = 0;
-    self->backoff->reset ();
+    self->backoff->Reset ();
     g_mutex_unlock (&self->lock);
     if (lost_since > 0) {
       const guint64 down_ms =
@@ -548,7 +548,7 @@ supervise (gpointer user_data)
       const std::string reason = *self->lost_reason;
       const bool was_connected = self->connected.exchange (false);
       const gint64 delay_us =
-          std::chrono::microseconds (self->backoff->next ()).count ();
+          std::chrono::microseconds (self->backoff->Next ()).count ();
       self->lost_pending = FALSE;
       const bool new_episode = self->lost_since_us == 0;
       if (new_episode)

@@ -15,8 +15,7 @@
 
 #include "fer/blendshapes.h"
 #include "fer/error.h"
-#include "fer/face_analyzer.h"
-#include "fer/face_tracker.h"
+#include "fer/face_analytics.h"
 #include "test_images.h"
 #include "test_paths.h"
 
@@ -31,16 +30,13 @@ int shape_index(const std::string& name) {
 // The face of a still, as facelandmarks sees it in steady state: detected,
 // then followed twice from its own landmarks.
 fer::Face analyse(const cv::Mat& bgr) {
-  fer::FaceTrackerOptions options;
-  options.max_faces = 1;
-  auto tracker = fer::FaceTracker::Create(options);
-  auto analyzer = fer::FaceAnalyzer::Create({});
+  fer::FaceAnalyticsOptions options;
+  options.tracking.max_faces = 1;
+  options.emotion = std::nullopt;
+  auto analytics = fer::FaceAnalytics::Create(options);
   const fer::ImageView view = fer::test::bgr_view(bgr);
   fer::FrameFaces frame;
-  frame.width = bgr.cols;
-  frame.height = bgr.rows;
-  for (int i = 0; i < 3; ++i) frame.faces = tracker->process(view);
-  analyzer->Analyze(frame);
+  for (int i = 0; i < 3; ++i) frame = *analytics->Process(view, std::nullopt);
   return frame.faces.empty() ? fer::Face{} : frame.faces[0];
 }
 

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fer/dataset_csv.h"
+#include "fer/io/dataset_csv.h"
 #include "fer/error.h"
 
 namespace fs = std::filesystem;

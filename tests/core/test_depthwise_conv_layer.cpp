@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/dnn.hpp>
 
-#include "depthwise_conv_layer.h"
+#include "inference/depthwise_conv_layer.h"
 
 namespace {
 

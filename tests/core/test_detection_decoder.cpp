@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fer/detection_decoder.h"
+#include "face/detection_decoder.h"
 
 namespace {
 

@@ -17,8 +17,7 @@
 
 #include "fer/emotion_classifier.h"
 #include "fer/error.h"
-#include "fer/face_analyzer.h"
-#include "fer/face_tracker.h"
+#include "fer/face_analytics.h"
 #include "test_emotion_models.h"
 #include "test_images.h"
 
@@ -301,19 +300,17 @@ TEST(EmotionClassifier, TwoRealFacesSideBySide) {
   cv::Mat both;
   cv::hconcat(smile, neutral, both);
 
-  fer::FaceTrackerOptions tracking;
-  tracking.max_faces = 2;
   fer::EmotionClassifierOptions unsmoothed;  // each result is that frame's alone
   unsmoothed.smoothing_ms = 0;
+  fer::FaceAnalyticsOptions options;
+  options.tracking.max_faces = 2;
+  options.pose_and_blendshapes = false;
+  options.emotion = unsmoothed;
   // A few frames of the still, so the tracker settles on its own regions.
   auto analyse = [&](const cv::Mat& image) {
-    auto tracker = fer::FaceTracker::Create(tracking);
-    auto classifier = fer::EmotionClassifier::Create(unsmoothed);
+    auto analytics = fer::FaceAnalytics::Create(options);
     fer::FrameFaces f;
-    for (int i = 0; i < 3; ++i) {
-      f = frame_faces(i, 25, tracker->process(bgr_view(image)));
-      classifier->Classify(bgr_view(image), f);
-    }
+    for (int i = 0; i < 3; ++i) f = *analytics->Process(bgr_view(image), i * 40'000'000LL);
     std::sort(f.faces.begin(), f.faces.end(),
               [](const fer::Face& a, const fer::Face& b) { return a.bbox.x < b.bbox.x; });
     return f;

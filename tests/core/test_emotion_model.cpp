@@ -22,10 +22,10 @@ using fer::test::model_with_sidecar;
 using nlohmann::json;
 
 std::unique_ptr<fer::EmotionModel> open(const std::string& path) {
-  return fer::EmotionModel::Open(path, fer::ModelRegistry());
+  return fer::EmotionModel::Create(path, fer::ModelRegistry());
 }
 
-// The error Open() throws, or "" if it does not.
+// The error Create() throws, or "" if it does not.
 std::string open_error(const std::string& path) {
   try {
     open(path);

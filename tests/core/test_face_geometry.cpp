@@ -25,7 +25,7 @@
 
 #include "fer/error.h"
 #include "fer/face.h"
-#include "fer/face_geometry.h"
+#include "face/face_geometry.h"
 #include "fer/model_registry.h"
 #include "test_paths.h"
 
@@ -35,7 +35,7 @@ namespace {
 
 constexpr const char* kModelFile = "geometry_pipeline_metadata_landmarks.binarypb";
 
-std::string model_path() { return fer::ModelRegistry().locate(kModelFile); }
+std::string model_path() { return fer::ModelRegistry().Locate(kModelFile); }
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -149,7 +149,7 @@ class CanonicalFaceModelTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(CanonicalFaceModelTest, LoadsMediaPipesModel) {
-  const auto model = fer::CanonicalFaceModel::Load(model_path());
+  const auto model = fer::CanonicalFaceModel::Create(model_path());
   ASSERT_EQ(model.vertices.size(), 468u);
   ASSERT_EQ(model.uvs.size(), 468u);
   EXPECT_EQ(model.procrustes_weights.size(), 33u);
@@ -176,9 +176,9 @@ TEST_F(CanonicalFaceModelTest, LoadsMediaPipesModel) {
 }
 
 TEST_F(CanonicalFaceModelTest, ReadsPackedAndUnpackedEncodings) {
-  const auto model = fer::CanonicalFaceModel::Load(model_path());
+  const auto model = fer::CanonicalFaceModel::Create(model_path());
   for (bool packed : {false, true}) {
-    const auto again = fer::CanonicalFaceModel::Load(
+    const auto again = fer::CanonicalFaceModel::Create(
         write(packed ? "packed.binarypb" : "unpacked.binarypb", encode(parts_of(model), packed)));
     ASSERT_EQ(again.vertices.size(), model.vertices.size());
     for (size_t i = 0; i < model.vertices.size(); ++i) {
@@ -192,7 +192,7 @@ TEST_F(CanonicalFaceModelTest, ReadsPackedAndUnpackedEncodings) {
 
 TEST_F(CanonicalFaceModelTest, MissingFile_n) {
   const std::string path = (dir_ / "absent.binarypb").string();
-  expect_error([&] { fer::CanonicalFaceModel::Load(path); }, {path});
+  expect_error([&] { fer::CanonicalFaceModel::Create(path); }, {path});
 }
 
 TEST_F(CanonicalFaceModelTest, TruncatedFile_n) {
@@ -203,7 +203,7 @@ TEST_F(CanonicalFaceModelTest, TruncatedFile_n) {
   // points stay inside the mesh.
   for (size_t cut : {size_t(0), size_t(1), size_t(3), bytes.size() / 4, bytes.size() / 2}) {
     const std::string path = write("truncated.binarypb", bytes.substr(0, cut));
-    expect_error([&] { fer::CanonicalFaceModel::Load(path); }, {path});
+    expect_error([&] { fer::CanonicalFaceModel::Create(path); }, {path});
   }
 }
 
@@ -212,11 +212,11 @@ TEST_F(CanonicalFaceModelTest, CorruptLength_n) {
   // A canonical_mesh field (key 0x0a) whose length claims more bytes than
   // the file has.
   const std::string path = write("corrupt.binarypb", std::string("\x0a\xff\xff\xff\x0f", 5) + bytes);
-  expect_error([&] { fer::CanonicalFaceModel::Load(path); }, {path, "past the end"});
+  expect_error([&] { fer::CanonicalFaceModel::Create(path); }, {path, "past the end"});
 }
 
 TEST_F(CanonicalFaceModelTest, InvalidContents_n) {
-  const ModelParts good = parts_of(fer::CanonicalFaceModel::Load(model_path()));
+  const ModelParts good = parts_of(fer::CanonicalFaceModel::Create(model_path()));
   struct Case {
     const char* name;
     void (*damage)(ModelParts&);
@@ -241,7 +241,7 @@ TEST_F(CanonicalFaceModelTest, InvalidContents_n) {
     ModelParts parts = good;
     c.damage(parts);
     const std::string path = write(std::string(c.name) + ".binarypb", encode(parts, false));
-    expect_error([&] { fer::CanonicalFaceModel::Load(path); }, {path, c.expected});
+    expect_error([&] { fer::CanonicalFaceModel::Create(path); }, {path, c.expected});
   }
 }
 

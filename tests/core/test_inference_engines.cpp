@@ -21,7 +21,7 @@
 #include "fer/inference_net.h"
 #include "fer/log.h"
 #include "fer/model_registry.h"
-#include "fer/onnx_net.h"
+#include "inference/onnx_net.h"
 #include "test_paths.h"
 
 namespace {
@@ -81,8 +81,8 @@ class EngineGraph : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EngineGraph, XnnpackMatchesCvDnn) {
   const std::string path = fer::test::test_model_path(std::string(GetParam()) + ".onnx");
-  auto xnnpack = InferenceNet::Load(path, InferenceEngine::kXnnpack);
-  auto opencv = InferenceNet::Load(path, InferenceEngine::kOpenCV);
+  auto xnnpack = InferenceNet::Create(path, InferenceEngine::kXnnpack);
+  auto opencv = InferenceNet::Create(path, InferenceEngine::kOpenCV);
   ASSERT_EQ(xnnpack->engine(), InferenceEngine::kXnnpack);
   ASSERT_EQ(opencv->engine(), InferenceEngine::kOpenCV);
   EXPECT_EQ(xnnpack->output_names(), opencv->output_names());
@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(Mapping, EngineGraph,
 // constants over a batch).
 TEST(InferenceEngines, BatchRowsEqualSingleRowsAndCvDnn) {
   const std::string path = fer::test::test_model_path("batch_mlp.onnx");
-  auto xnnpack = InferenceNet::Load(path, InferenceEngine::kXnnpack);
-  auto opencv = InferenceNet::Load(path, InferenceEngine::kOpenCV);
+  auto xnnpack = InferenceNet::Create(path, InferenceEngine::kXnnpack);
+  auto opencv = InferenceNet::Create(path, InferenceEngine::kOpenCV);
   const cv::Mat batch = input_for(path, 3, 7);
   const cv::Mat out = xnnpack->Run(batch)[0].clone();
   ASSERT_EQ(shape_of(out), (std::vector<int>{3, 5}));
@@ -127,7 +127,7 @@ TEST(InferenceEngines, BatchRowsEqualSingleRowsAndCvDnn) {
 TEST(InferenceEngines, UnmappedOperatorFallsBackToCvDnnAndSaysWhy) {
   const std::string path = fer::test::test_model_path("unmapped_operator.onnx");
   LogCapture log;
-  auto net = InferenceNet::Load(path, InferenceEngine::kAuto);
+  auto net = InferenceNet::Create(path, InferenceEngine::kAuto);
   EXPECT_EQ(net->engine(), InferenceEngine::kOpenCV);
   const auto lines = log.lines();
   const auto why = std::find_if(lines.begin(), lines.end(), [&](const auto& l) {
@@ -143,7 +143,7 @@ TEST(InferenceEngines, UnmappedOperatorFallsBackToCvDnnAndSaysWhy) {
 TEST(InferenceEngines, XnnpackOnlyRefusesAnUnmappedOperator_n) {
   const std::string path = fer::test::test_model_path("unmapped_operator.onnx");
   try {
-    InferenceNet::Load(path, InferenceEngine::kXnnpack);
+    InferenceNet::Create(path, InferenceEngine::kXnnpack);
     FAIL() << "engine xnnpack loaded a graph with Tanh";
   } catch (const fer::Error& e) {
     const std::string message = e.what();
@@ -153,7 +153,7 @@ TEST(InferenceEngines, XnnpackOnlyRefusesAnUnmappedOperator_n) {
 }
 
 TEST(InferenceEngines, WrongInputSizeIsAnError_n) {
-  auto net = InferenceNet::Load(fer::test::test_model_path("flatten_gemm.onnx"), InferenceEngine::kXnnpack);
+  auto net = InferenceNet::Create(fer::test::test_model_path("flatten_gemm.onnx"), InferenceEngine::kXnnpack);
   EXPECT_THROW(net->Run(random_tensor({1, 8, 8, 3}, 1)), fer::Error);
   EXPECT_THROW(net->Run(std::vector<cv::Mat>{}), fer::Error);
 }
@@ -168,12 +168,12 @@ TEST(InferenceEngines, EngineNames) {
 // Two streams' runtimes of one model (as two facelandmarks instances hold)
 // run at the same time and give what each gives alone.
 TEST(InferenceEngines, TwoRuntimesOfOneModelRunConcurrently) {
-  const std::string path = fer::ModelRegistry().locate("face_landmark_with_attention.part0.onnx");
+  const std::string path = fer::ModelRegistry().Locate("face_landmark_with_attention.part0.onnx");
   std::vector<std::unique_ptr<InferenceNet>> nets;
   std::vector<cv::Mat> inputs;
   std::vector<std::vector<cv::Mat>> alone;
   for (unsigned i = 0; i < 2; ++i) {
-    nets.push_back(InferenceNet::Load(path, InferenceEngine::kXnnpack));
+    nets.push_back(InferenceNet::Create(path, InferenceEngine::kXnnpack));
     inputs.push_back(random_tensor({1, 192, 192, 3}, 10 + i));
     alone.emplace_back();
     for (const cv::Mat& out : nets[i]->Run(inputs[i])) alone.back().push_back(out.clone());

@@ -58,7 +58,7 @@ TEST_P(LandmarkFidelity, MeanErrorWithinOnePercentOfInterocular) {
   options.max_faces = 1;
   auto tracker = fer::FaceTracker::Create(options);
   const fer::ImageView view = fer::test::bgr_view(bgr);
-  const std::vector<fer::Face> faces = tracker->process(view);
+  const std::vector<fer::Face> faces = tracker->Process(view);
   ASSERT_EQ(faces.size(), 1u);
 
   const auto& expected = ref["faces"][0]["landmarks"];

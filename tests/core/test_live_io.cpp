@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fer/error.h"
-#include "fer/json_lines.h"
-#include "fer/line_writer.h"
+#include "fer/io/json_lines.h"
+#include "fer/io/line_writer.h"
 #include "fer/retry_backoff.h"
 
 namespace {
@@ -41,10 +41,10 @@ std::vector<std::string> read_lines(const fs::path& path) {
 
 TEST(LineWriter, WritersOfOnePathShareTheFileAndLinesNeverInterleave) {
   const fs::path path = fresh_path("shared.jsonl");
-  auto a = fer::LineWriter::Open(path.string(), false);
+  auto a = fer::LineWriter::Create(path.string(), false);
   // Another spelling of the same file joins the open writer instead of
   // failing on "exists".
-  auto b = fer::LineWriter::Open((path.parent_path() / "." / path.filename()).string(), false);
+  auto b = fer::LineWriter::Create((path.parent_path() / "." / path.filename()).string(), false);
   EXPECT_EQ(a.get(), b.get());
 
   const std::string long_tail(5000, 'x');  // longer than stdio's buffer
@@ -52,7 +52,7 @@ TEST(LineWriter, WritersOfOnePathShareTheFileAndLinesNeverInterleave) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       auto& writer = (t % 2 ? a : b);
-      for (int i = 0; i < 200; ++i) writer->write_line(std::to_string(t) + ":" + std::to_string(i) + ":" + long_tail);
+      for (int i = 0; i < 200; ++i) writer->WriteLine(std::to_string(t) + ":" + std::to_string(i) + ":" + long_tail);
     });
   for (auto& thread : threads) thread.join();
   a.reset();
@@ -71,20 +71,20 @@ TEST(LineWriter, WritersOfOnePathShareTheFileAndLinesNeverInterleave) {
 TEST(LineWriter, ExistingFileIsKeptUnlessOverwrite) {
   const fs::path path = fresh_path("existing.jsonl");
   std::ofstream(path) << "keep me\n";
-  EXPECT_THROW(fer::LineWriter::Open(path.string(), false), fer::FileExists);
+  EXPECT_THROW(fer::LineWriter::Create(path.string(), false), fer::FileExists);
   EXPECT_EQ(read_lines(path), std::vector<std::string>{"keep me"});
   {
-    auto w = fer::LineWriter::Open(path.string(), true);
-    w->write_line("new");
+    auto w = fer::LineWriter::Create(path.string(), true);
+    w->WriteLine("new");
   }
   EXPECT_EQ(read_lines(path), std::vector<std::string>{"new"});
   // Closed by its last user: opening it again is "exists" again.
-  EXPECT_THROW(fer::LineWriter::Open(path.string(), false), fer::FileExists);
+  EXPECT_THROW(fer::LineWriter::Create(path.string(), false), fer::FileExists);
 }
 
 TEST(LineWriter, UnwritablePathNamesIt) {
   try {
-    fer::LineWriter::Open("/nonexistent-dir/faces.jsonl", false);
+    fer::LineWriter::Create("/nonexistent-dir/faces.jsonl", false);
     FAIL() << "no error";
   } catch (const fer::Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/faces.jsonl"), std::string::npos) << e.what();
@@ -95,12 +95,12 @@ TEST(RetryBackoff, DoublesFromInitialUpToMaxAndResets) {
   using std::chrono::milliseconds;
   fer::RetryBackoff backoff(milliseconds(500), milliseconds(3000));
   std::vector<long> delays;
-  for (int i = 0; i < 6; ++i) delays.push_back(backoff.next().count());
+  for (int i = 0; i < 6; ++i) delays.push_back(backoff.Next().count());
   EXPECT_EQ(delays, (std::vector<long>{500, 1000, 2000, 3000, 3000, 3000}));
   EXPECT_EQ(backoff.attempts(), 6);
-  backoff.reset();
+  backoff.Reset();
   EXPECT_EQ(backoff.attempts(), 0);
-  EXPECT_EQ(backoff.next().count(), 500);
+  EXPECT_EQ(backoff.Next().count(), 500);
 }
 
 TEST(JsonLinesLive, FrameOriginAddsSourceFirstAndDroppedAfterFrame) {

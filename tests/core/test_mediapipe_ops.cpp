@@ -9,7 +9,7 @@
 #include <Eigen/Geometry>
 #include <gtest/gtest.h>
 
-#include "fer/mediapipe_ops.h"
+#include "inference/mediapipe_ops.h"
 
 namespace {
 

@@ -27,8 +27,8 @@
 #include "fer/face_detector.h"
 #include "fer/inference_net.h"
 #include "fer/model_registry.h"
-#include "fer/staged_model.h"
-#include "fer/tensor_io.h"
+#include "inference/staged_model.h"
+#include "inference/tensor_io.h"
 #include "test_paths.h"
 
 namespace {
@@ -97,7 +97,7 @@ void check_detector(fer::DetectorModel model, const std::string& stem, fer::Infe
   auto detector = fer::FaceDetector::Create(options);
   ASSERT_EQ(rgb.size(), detector->input_size());
   std::vector<float> regressors, logits;
-  detector->run_model(rgb, regressors, logits);
+  detector->RunModel(rgb, regressors, logits);
   const auto& outs = ref.meta["outputs"];
   const std::vector<float> ref_regressors = ref.output(outs[0]["name"]);
   const std::vector<float> ref_logits = ref.output(outs[1]["name"]);
@@ -121,7 +121,7 @@ TEST_P(ModelFidelity, BlazeFaceFullRange) {
 TEST_P(ModelFidelity, FaceLandmarksWithAttention) {
   const Reference ref = load_reference("reference/landmark_model", "outputs.json");
   const cv::Mat rgb = load_rgb(fer::test::data_path("reference/landmark_model/input.png"));
-  auto model = fer::StagedModel::load(fer::ModelRegistry(),
+  auto model = fer::StagedModel::Create(fer::ModelRegistry(),
                                       "face_landmark_with_attention.manifest.json", GetParam());
   const std::vector<cv::Mat> outputs = model->run(fer::to_nhwc_tensor(rgb, 1.0f / 255.0f, 0.0f));
   ASSERT_EQ(outputs.size(), ref.meta["outputs"].size());
@@ -141,7 +141,7 @@ TEST_P(ModelFidelity, FaceLandmarksWithAttention) {
 void check_emotion_model(const std::string& model_name, const std::string& stem, const std::string& png_suffix,
                          fer::InferenceEngine engine) {
   const Reference ref = load_reference("reference/emotion", stem + ".json");
-  auto model = fer::EmotionModel::Open(model_name, fer::ModelRegistry(), engine);
+  auto model = fer::EmotionModel::Create(model_name, fer::ModelRegistry(), engine);
   ASSERT_EQ(model->engine(), engine);
   std::vector<cv::Mat> crops;
   for (const auto& image : ref.meta["images"]) {

@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "fer/error.h"
-#include "fer/mqtt_publisher.h"
+#include "fer/io/mqtt_publisher.h"
 #include "loopback.h"
 
 namespace {
@@ -90,7 +90,7 @@ TEST(MqttPublisher, BadOptions_n) {
 }
 
 // Nothing listens: the publisher keeps max_queued messages, refuses and
-// counts the rest, reports the failed connection once, and close() counts
+// counts the rest, reports the failed connection once, and Close() counts
 // what is left as dropped; submitted == acknowledged + queued + dropped.
 // A server that accepts TCP connections and never answers (not a broker, or
 // a hung one): the attempt fails once the CONNACK timeout passes, saying so,
@@ -126,7 +126,7 @@ TEST(MqttPublisher, SilentServerIsReportedAfterTheConnackTimeout_n) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  publisher->close(milliseconds(100));
+  publisher->Close(milliseconds(100));
   close(server);
   std::lock_guard<std::mutex> lock(mutex);
   ASSERT_FALSE(events.empty()) << "no event within 5 s";
@@ -147,26 +147,26 @@ TEST(MqttPublisher, QueueBoundWithoutBroker) {
   });
   EXPECT_EQ(publisher->client_id().rfind("gst-fer-", 0), 0u);
   EXPECT_EQ(publisher->client_id().size(), 23u);
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(publisher->publish("m" + std::to_string(i)), i < 5) << i;
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(publisher->Publish("m" + std::to_string(i)), i < 5) << i;
   fer::MqttPublisherStats s = publisher->stats();
   EXPECT_EQ(s.submitted, 8u);
   EXPECT_EQ(s.queued, 5u);
   EXPECT_EQ(s.dropped, 3u);
   EXPECT_EQ(s.published, 0u);
   EXPECT_FALSE(s.connected);
-  EXPECT_FALSE(publisher->flush(milliseconds(50)));
+  EXPECT_FALSE(publisher->Flush(milliseconds(50)));
   // Several attempts (250 ms, 500 ms backoff) are made; one report.
   for (int i = 0; i < 100 && failed == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
   std::this_thread::sleep_for(milliseconds(600));
   EXPECT_EQ(failed.load(), 1);
   EXPECT_EQ(other.load(), 0);
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(publisher->close(milliseconds(100)), 5u);
+  EXPECT_EQ(publisher->Close(milliseconds(100)), 5u);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   s = publisher->stats();
   EXPECT_EQ(s.queued, 0u);
   EXPECT_EQ(s.dropped, 8u);
   EXPECT_EQ(s.submitted, s.acknowledged + s.queued + s.dropped);
-  EXPECT_FALSE(publisher->publish("after close"));
-  EXPECT_EQ(publisher->close(milliseconds(0)), 0u);
+  EXPECT_FALSE(publisher->Publish("after close"));
+  EXPECT_EQ(publisher->Close(milliseconds(0)), 0u);
 }

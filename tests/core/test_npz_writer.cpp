@@ -14,8 +14,8 @@
 #include <gtest/gtest.h>
 
 #include "fer/error.h"
-#include "fer/npz_reader.h"
-#include "fer/npz_writer.h"
+#include "fer/io/npz_reader.h"
+#include "fer/io/npz_writer.h"
 
 namespace fs = std::filesystem;
 
@@ -27,23 +27,23 @@ constexpr const char* kPython = "/usr/bin/python3";
 // Builds the arrays numpy must read back; the script below recomputes them.
 void write_all_kinds(const std::string& path, const fer::NpzWriterOptions& options) {
   fer::NpzWriter npz(path, options);
-  npz.add("matrix", {2, 3}, std::vector<float>{0.5f, -1.25f, 3.0f, 1e-7f, -0.0f, 65504.0f});
+  npz.Add("matrix", {2, 3}, std::vector<float>{0.5f, -1.25f, 3.0f, 1e-7f, -0.0f, 65504.0f});
   const std::size_t M = 2;
   std::vector<float> landmarks(M * 10 * 478 * 3);
   for (std::size_t i = 0; i < landmarks.size(); ++i) landmarks[i] = static_cast<float>(i) * 0.25f;
-  npz.add("landmarks", {M, 10, 478, 3}, landmarks);
-  npz.add("blendshapes", {0, 10, 52}, std::vector<float>{});
-  npz.add("scalar", {}, std::vector<float>{42.0f});
-  npz.add("labels", {4}, std::vector<std::int32_t>{1, -2, 7, 2147483647});
-  npz.add("frames", {2, 2},
+  npz.Add("landmarks", {M, 10, 478, 3}, landmarks);
+  npz.Add("blendshapes", {0, 10, 52}, std::vector<float>{});
+  npz.Add("scalar", {}, std::vector<float>{42.0f});
+  npz.Add("labels", {4}, std::vector<std::int32_t>{1, -2, 7, 2147483647});
+  npz.Add("frames", {2, 2},
           std::vector<std::int64_t>{0, -1, std::int64_t{1} << 40, INT64_MIN});
-  npz.add("names", {5},
+  npz.Add("names", {5},
           std::vector<std::string>{"happy", "\xc3\xa4ngstlich" /* ängstlich */,
                                    "\xe6\x82\xb2\xe3\x81\x97\xe3\x81\x84" /* 悲しい */,
                                    "\xf0\x9f\x98\x80 x" /* U+1F600 */, ""});
-  npz.add("paths", {2, 1}, std::vector<std::string>{"a/b.mp4", "c.mp4"});
-  npz.add("no_strings", {0}, std::vector<std::string>{});
-  npz.close();
+  npz.Add("paths", {2, 1}, std::vector<std::string>{"a/b.mp4", "c.mp4"});
+  npz.Add("no_strings", {0}, std::vector<std::string>{});
+  npz.Close();
 }
 
 const char* kCheckScript = R"PY(
@@ -160,11 +160,11 @@ TEST_F(NpzTest, NothingUnderTheFinalNameBeforeClose) {
   const fs::path path = dir_ / "late.npz";
   {
     fer::NpzWriter npz(path.string());
-    npz.add("x", {3}, std::vector<float>{1, 2, 3});
+    npz.Add("x", {3}, std::vector<float>{1, 2, 3});
     EXPECT_FALSE(fs::exists(path));
     ASSERT_EQ(listing().size(), 1u);  // the temporary file only
     EXPECT_EQ(listing()[0].rfind(".late.npz.tmp-", 0), 0u) << listing()[0];
-    npz.close();
+    npz.Close();
   }
   EXPECT_EQ(listing(), std::vector<std::string>{"late.npz"});
 }
@@ -172,7 +172,7 @@ TEST_F(NpzTest, NothingUnderTheFinalNameBeforeClose) {
 TEST_F(NpzTest, AbandonedWriterLeavesNoFile) {
   {
     fer::NpzWriter npz((dir_ / "abandoned.npz").string());
-    npz.add("x", {1}, std::vector<std::int32_t>{1});
+    npz.Add("x", {1}, std::vector<std::int32_t>{1});
   }
   EXPECT_TRUE(listing().empty());
 }
@@ -180,13 +180,13 @@ TEST_F(NpzTest, AbandonedWriterLeavesNoFile) {
 TEST_F(NpzTest, RejectedArraysLeaveTheWriterUsable) {
   const std::string path = (dir_ / "partial.npz").string();
   fer::NpzWriter npz(path);
-  npz.add("x", {2}, std::vector<float>{1, 2});
-  EXPECT_THROW(npz.add("x", {1}, std::vector<float>{1}), fer::Error);           // duplicate
-  EXPECT_THROW(npz.add("y", {3}, std::vector<float>{1, 2}), fer::Error);        // size
-  EXPECT_THROW(npz.add("a/b", {1}, std::vector<float>{1}), fer::Error);         // name
-  EXPECT_THROW(npz.add("", {1}, std::vector<float>{1}), fer::Error);            // name
-  EXPECT_THROW(npz.add("s", {1}, std::vector<std::string>{"\xc3"}), fer::Error);  // UTF-8
-  npz.close();
+  npz.Add("x", {2}, std::vector<float>{1, 2});
+  EXPECT_THROW(npz.Add("x", {1}, std::vector<float>{1}), fer::Error);           // duplicate
+  EXPECT_THROW(npz.Add("y", {3}, std::vector<float>{1, 2}), fer::Error);        // size
+  EXPECT_THROW(npz.Add("a/b", {1}, std::vector<float>{1}), fer::Error);         // name
+  EXPECT_THROW(npz.Add("", {1}, std::vector<float>{1}), fer::Error);            // name
+  EXPECT_THROW(npz.Add("s", {1}, std::vector<std::string>{"\xc3"}), fer::Error);  // UTF-8
+  npz.Close();
   const std::string script = "import numpy as np, sys\n"
                              "z = np.load(sys.argv[1])\n"
                              "sys.exit(0 if z.files == ['x'] and z['x'].tolist() == [1, 2] else 1)\n";
@@ -200,7 +200,7 @@ TEST_F(NpzTest, RejectedArraysLeaveTheWriterUsable) {
 TEST_F(NpzTest, InvalidUtf8NamesArrayAndElement_n) {
   fer::NpzWriter npz((dir_ / "bad.npz").string());
   try {
-    npz.add("names", {2}, std::vector<std::string>{"ok", "bad\xff"});
+    npz.Add("names", {2}, std::vector<std::string>{"ok", "bad\xff"});
     FAIL() << "expected fer::Error";
   } catch (const fer::Error& e) {
     const std::string msg = e.what();
@@ -227,25 +227,25 @@ TEST_F(NpzTest, RefusesExistingFile_n) {
 TEST_F(NpzTest, RefusesFileThatAppearedBeforeClose_n) {
   const fs::path path = dir_ / "raced.npz";
   fer::NpzWriter npz(path.string());
-  npz.add("x", {1}, std::vector<float>{1});
+  npz.Add("x", {1}, std::vector<float>{1});
   std::ofstream(path) << "precious";
   try {
-    npz.close();
+    npz.Close();
     FAIL() << "expected fer::Error";
   } catch (const fer::Error& e) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
   }
   EXPECT_EQ(slurp(path), "precious");
   EXPECT_EQ(listing(), std::vector<std::string>{"raced.npz"});  // temporary file removed
-  EXPECT_THROW(npz.close(), fer::Error);
+  EXPECT_THROW(npz.Close(), fer::Error);
 }
 
 TEST_F(NpzTest, OverwriteReplacesExistingFile) {
   const fs::path path = dir_ / "replaced.npz";
   std::ofstream(path) << "old";
   fer::NpzWriter npz(path.string(), {true, false});
-  npz.add("x", {1}, std::vector<float>{1});
-  npz.close();
+  npz.Add("x", {1}, std::vector<float>{1});
+  npz.Close();
   EXPECT_EQ(slurp(path).substr(0, 2), "PK");
   EXPECT_EQ(listing(), std::vector<std::string>{"replaced.npz"});
 }
@@ -264,9 +264,9 @@ TEST_F(NpzTest, UnwritableDirectoryNamesPath_n) {
 TEST_F(NpzTest, ReaderReadsWhatTheWriterWrote) {
   const fs::path path = dir_ / "round.npz";
   fer::NpzWriter npz(path.string());
-  npz.add("f", {2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6});
-  npz.add("s", {2}, std::vector<std::string>{"a", "caf\xc3\xa9"});
-  npz.close();
+  npz.Add("f", {2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6});
+  npz.Add("s", {2}, std::vector<std::string>{"a", "caf\xc3\xa9"});
+  npz.Close();
   const std::vector<fer::NpyArray> arrays = fer::read_npz(path.string());
   ASSERT_EQ(arrays.size(), 2u);
   EXPECT_EQ(arrays[0].name, "f");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <gtest/gtest.h>
 
-#include "fer/ssd_anchors.h"
+#include "face/ssd_anchors.h"
 
 TEST(SsdAnchors, ShortRangeLayout) {
   const auto anchors = fer::ssd_anchor_centers(fer::SsdAnchorOptions{});

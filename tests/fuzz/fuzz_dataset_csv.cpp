@@ -3,7 +3,7 @@
 // fer::Error, and every clip has what the reader promises.
 #include <cstdlib>
 
-#include "fer/dataset_csv.h"
+#include "fer/io/dataset_csv.h"
 #include "fer/error.h"
 #include "memory_file.h"
 

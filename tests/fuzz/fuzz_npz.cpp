@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "fer/error.h"
-#include "fer/npz_reader.h"
+#include "fer/io/npz_reader.h"
 #include "memory_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

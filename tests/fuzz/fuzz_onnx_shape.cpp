@@ -2,7 +2,7 @@
 // The ONNX input-shape reader (the project's protobuf walk over a model
 // file): any bytes give a shape or a fer::Error.
 #include "fer/error.h"
-#include "fer/onnx_net.h"
+#include "inference/onnx_net.h"
 #include "memory_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

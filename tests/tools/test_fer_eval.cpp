@@ -14,7 +14,7 @@
 #include <set>
 
 #include "../elements/gst_test_support.h"
-#include "fer/csv_table.h"
+#include "fer/io/csv_table.h"
 #include "tool_process.h"
 
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <map>
 
 #include "../elements/gst_test_support.h"
-#include "fer/csv_table.h"
+#include "fer/io/csv_table.h"
 #include "fer/model_registry.h"
 #include "tool_process.h"
 
@@ -100,7 +100,7 @@ TEST(FerTrain, ClipsOfTheLabelledSetTrainAModelEmotionclassifyRuns) {
   // In a real pipeline: the held-out clip's track gets the model's emotion
   // when its features arrive (the track's end: the clip is shorter than a window).
   const fer::CsvTable heldout = fer::read_csv_table(l.heldout_csv);
-  const std::string clip = heldout.resolve(heldout.records[0].fields[0]);
+  const std::string clip = heldout.Resolve(heldout.records[0].fields[0]);
   const std::string jsonl = l.dir.file("pipeline.jsonl");
   const ProcessResult p = run_tool({"gst-launch-1.0", "-q", "filesrc", "location=" + clip, "!", "decodebin", "!",
                                     "videoconvert", "!", "facelandmarks", "!", "waveletencode",
@@ -170,8 +170,8 @@ TEST(FerTrain, BadInputsExit2AndWriteNothing_n) {
   const fer::CsvTable train = fer::read_csv_table(l.train_csv);
   std::string unlabelled = "file_path\n", one_class = "file_path,actual\n";
   for (const fer::CsvRecord& r : train.records) {
-    unlabelled += train.resolve(r.fields[0]) + "\n";
-    if (r.fields[2] == "neutral") one_class += train.resolve(r.fields[0]) + ",neutral\n";
+    unlabelled += train.Resolve(r.fields[0]) + "\n";
+    if (r.fields[2] == "neutral") one_class += train.Resolve(r.fields[0]) + ",neutral\n";
   }
   write_file(dir.file("unlabelled.csv"), unlabelled);
   write_file(dir.file("one_class.csv"), one_class);

@@ -8,8 +8,8 @@
 #include <optional>
 #include <system_error>
 
-#include "fer/csv_table.h"
-#include "fer/dataset_csv.h"
+#include "fer/io/csv_table.h"
+#include "fer/io/dataset_csv.h"
 #include "fer/error.h"
 
 namespace fs = std::filesystem;
@@ -29,7 +29,7 @@ EvalSet read_clips(const fer::CsvTable& table) {
   EvalSet set;
   set.form = EvalForm::kClips;
   for (const fer::DatasetClip& clip : csv.clips) {
-    const std::string where = table.where(clip.line);
+    const std::string where = table.Where(clip.line);
     if (clip.label_name.empty())
       throw fer::Error(where + ": no label (neither an `actual` text nor a DFEW label 1-7)");
     set.items.push_back({clip.file_path_as_written, clip.file_path, clip.label_name, -1, -1, where});
@@ -40,26 +40,26 @@ EvalSet read_clips(const fer::CsvTable& table) {
 EvalSet read_rows(const fer::CsvTable& table, bool ranges) {
   EvalSet set;
   set.form = ranges ? EvalForm::kRanges : EvalForm::kStills;
-  const int path_col = table.find("path"), label_col = table.find("label");
-  const int start_col = table.find("start_frame"), end_col = table.find("end_frame");
+  const int path_col = table.Find("path"), label_col = table.Find("label");
+  const int start_col = table.Find("start_frame"), end_col = table.Find("end_frame");
   for (const fer::CsvRecord& record : table.records) {
-    const std::string at = table.where(record.line);
+    const std::string at = table.Where(record.line);
     EvalItem item;
     item.where = at;
     const std::string& written = record.fields[path_col];
-    if (written.empty()) throw fer::Error(at + ": " + table.column_name(path_col) + ": empty path");
-    item.path = table.resolve(written);
+    if (written.empty()) throw fer::Error(at + ": " + table.ColumnName(path_col) + ": empty path");
+    item.path = table.Resolve(written);
     item.label = fer::trim_blanks(record.fields[label_col]);
-    if (item.label.empty()) throw fer::Error(at + ": " + table.column_name(label_col) + ": empty label");
+    if (item.label.empty()) throw fer::Error(at + ": " + table.ColumnName(label_col) + ": empty label");
     item.id = written;
     if (ranges) {
       const auto start = parse_frame(record.fields[start_col]);
       const auto end = parse_frame(record.fields[end_col]);
       if (!start)
-        throw fer::Error(at + ": " + table.column_name(start_col) + ": not a frame number (an integer >= 0): '" +
+        throw fer::Error(at + ": " + table.ColumnName(start_col) + ": not a frame number (an integer >= 0): '" +
                          record.fields[start_col] + "'");
       if (!end)
-        throw fer::Error(at + ": " + table.column_name(end_col) + ": not a frame number (an integer >= 0): '" +
+        throw fer::Error(at + ": " + table.ColumnName(end_col) + ": not a frame number (an integer >= 0): '" +
                          record.fields[end_col] + "'");
       if (*end < *start)
         throw fer::Error(at + ": end_frame " + std::to_string(*end) + " is before start_frame " +
@@ -137,20 +137,20 @@ EvalSet read_eval_set(const std::string& input) {
     set = read_folder(input);
   } else {
     const fer::CsvTable table = fer::read_csv_table(input, "label CSV");
-    if (table.find("file_path") >= 0) {
+    if (table.Find("file_path") >= 0) {
       set = read_clips(table);
-    } else if (table.find("path") >= 0 && table.find("label") >= 0) {
-      const bool ranges = table.find("start_frame") >= 0 || table.find("end_frame") >= 0;
-      if (ranges && (table.find("start_frame") < 0 || table.find("end_frame") < 0))
-        throw fer::Error(table.where(table.header_line) +
+    } else if (table.Find("path") >= 0 && table.Find("label") >= 0) {
+      const bool ranges = table.Find("start_frame") >= 0 || table.Find("end_frame") >= 0;
+      if (ranges && (table.Find("start_frame") < 0 || table.Find("end_frame") < 0))
+        throw fer::Error(table.Where(table.header_line) +
                          ": a frame-range CSV needs both start_frame and end_frame (columns: " +
-                         table.listed_columns() + ")");
+                         table.ListedColumns() + ")");
       set = read_rows(table, ranges);
     } else {
-      throw fer::Error(table.where(table.header_line) +
+      throw fer::Error(table.Where(table.header_line) +
                        ": not a label CSV: expected the columns file_path (DFEW clips), "
                        "path,label (stills) or path,start_frame,end_frame,label (frame ranges); "
-                       "columns: " + table.listed_columns());
+                       "columns: " + table.ListedColumns());
     }
   }
   set.source = input;

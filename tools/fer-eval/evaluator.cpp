@@ -15,118 +15,56 @@
 
 #include "fer/emotion_labels.h"
 #include "fer/error.h"
-#include "fer/face_analyzer.h"
-#include "fer/face_tracker.h"
-#include "fer/track_features.h"
+#include "fer/face_analytics.h"
 #include "primary_face.h"
 #include "video_decoder.h"
 
 namespace fer_eval {
 
-namespace {
-
-// Rows of plane `p` of `image` (0 when the format has no such plane).
-int plane_rows(const fer::ImageView& image, int p) {
-  if (fer::is_packed(image.format)) return p == 0 ? image.height : 0;
-  if (p == 0) return image.height;
-  if (image.format == fer::PixelFormat::NV12 && p == 2) return 0;
-  return (image.height + 1) / 2;
-}
-
-// A frame kept past its decoder callback (waveletencode holds one frame);
-// its plane buffers are reused from frame to frame.
-struct HeldFrame {
-  std::array<std::vector<std::uint8_t>, 3> planes;
-  fer::ImageView image;
-  fer::FrameFaces faces;
-  bool held = false;
-
-  void assign(const fer::ImageView& from, fer::FrameFaces&& result) {
-    held = true;
-    image = from;
-    for (int p = 0; p < 3; ++p) {
-      const std::size_t bytes = static_cast<std::size_t>(plane_rows(from, p)) * from.strides[p];
-      if (bytes == 0 || !from.planes[p]) continue;
-      planes[p].assign(from.planes[p], from.planes[p] + bytes);
-      image.planes[p] = planes[p].data();
-    }
-    faces = std::move(result);
-  }
-};
-
-}  // namespace
-
-// The elements' chain for one stream at a time, owned by one worker.
+// The elements' chain (facelandmarks ! [waveletencode !] emotionclassify,
+// their defaults) for one stream at a time, owned by one worker; frames are
+// numbered within each stream.
 class Chain {
  public:
   explicit Chain(const EvalOptions& options) {
-    fer::FaceTrackerOptions tracker;  // facelandmarks' defaults
-    tracker.model_dir = options.emotion.model_dir;
-    tracker.engine = options.emotion.engine;
-    tracker_ = fer::FaceTracker::Create(tracker);
-    analyzer_ = fer::FaceAnalyzer::Create({options.emotion.model_dir});
-    classifier_ = fer::EmotionClassifier::Create(options.emotion);
-    if (!options.emotion.feature_model.empty()) {
-      fer::TrackFeatureOptions features;  // waveletencode's defaults, in the model's landmark space
-      features.space = classifier_->feature_space();
-      encoder_ = fer::TrackFeatureEncoder::Create(features);
-    }
+    fer::FaceAnalyticsOptions analytics;
+    analytics.model_dir = options.emotion.model_dir;
+    analytics.engine = options.emotion.engine;
+    analytics.emotion = options.emotion;
+    analytics_ = fer::FaceAnalytics::Create(analytics);
+    labels_ = analytics_->emotion_labels();
   }
 
-  const std::vector<std::string>& labels() const { return classifier_->labels(); }
+  const std::vector<std::string>& labels() const { return labels_; }
 
   // A new, unrelated stream starts.
   void Reset(std::int64_t frame_duration_ns) {
-    tracker_->reset();
-    classifier_->Reset();
-    if (encoder_) encoder_->Reset();
-    held_.held = false;
-    if (frame_duration_ns > 0) classifier_->SetFrameDuration(frame_duration_ns);
+    analytics_->Reset();
+    first_frame_ = analytics_->next_frame();
+    if (frame_duration_ns > 0) analytics_->SetFrameDuration(frame_duration_ns);
   }
 
   // Analyses one frame; calls `done` with each frame whose emotion is final
-  // (with a feature model, the previous frame: see waveletencode).
-  void Push(const fer::ImageView& image, std::int64_t index, std::optional<std::int64_t> pts,
+  // (with a feature model, the previous frame: fer/face_analytics.h).
+  void Push(const fer::ImageView& image, std::optional<std::int64_t> pts,
             const std::function<void(const fer::FrameFaces&)>& done) {
-    fer::FrameFaces result;
-    result.frame = index;
-    result.pts = pts;
-    result.width = image.width;
-    result.height = image.height;
-    result.faces = tracker_->process(image);
-    analyzer_->Analyze(result);
-    if (!encoder_) {
-      classifier_->Classify(image, result);
-      done(result);
-      return;
-    }
-    if (held_.held) {
-      encoder_->Finish(held_.faces, &result);
-      Release(done);
-    }
-    encoder_->Add(result);
-    held_.assign(image, std::move(result));
+    if (auto frame = analytics_->Process(image, pts)) Deliver(*frame, done);
   }
 
   // The stream ends: the held frame, if any, is final.
   void Finish(const std::function<void(const fer::FrameFaces&)>& done) {
-    if (!encoder_ || !held_.held) return;
-    encoder_->Finish(held_.faces, nullptr);
-    Release(done);
+    if (auto frame = analytics_->Finish()) Deliver(*frame, done);
   }
 
  private:
-  void Release(const std::function<void(const fer::FrameFaces&)>& done) {
-    classifier_->Classify(held_.image, held_.faces);
-    done(held_.faces);
-    held_.held = false;
+  void Deliver(fer::FrameFaces& frame, const std::function<void(const fer::FrameFaces&)>& done) {
+    frame.frame -= first_frame_;
+    done(frame);
   }
 
-  std::unique_ptr<fer::FaceTracker> tracker_;
-  std::unique_ptr<fer::FaceAnalyzer> analyzer_;
-  std::unique_ptr<fer::EmotionClassifier> classifier_;
-  std::unique_ptr<fer::TrackFeatureEncoder> encoder_;
-  HeldFrame held_;
+  std::unique_ptr<fer::FaceAnalytics> analytics_;
+  std::vector<std::string> labels_;
+  std::int64_t first_frame_ = 0;
 };
 
 namespace {
@@ -245,7 +183,7 @@ void run_still(Chain& chain, const Unit& unit, Shared& s) {
   view.strides[0] = static_cast<int>(bgr.step[0]);
   chain.Reset(0);
   std::vector<FramePrediction> frames;
-  chain.Push(view, 0, 0, [&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
+  chain.Push(view, 0, [&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
   chain.Finish([&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });
   r.item = predict_item(frames, *s.labels, s.options->emotion.min_confidence);
 }
@@ -276,7 +214,7 @@ void run_video(Chain& chain, const Unit& unit, Shared& s) {
           reset = true;
         }
         try {
-          chain.Push(frame.image, frame.index, frame.pts, done);
+          chain.Push(frame.image, frame.pts, done);
         } catch (const std::exception& e) {
           throw fer::Error(std::string("face analysis failed: ") + e.what());
         }

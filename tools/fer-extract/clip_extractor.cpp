@@ -41,14 +41,12 @@ std::string quality_problem(std::int64_t frames_total, std::int64_t frames_with_
 ClipExtractor::ClipExtractor(const std::string& model_dir, fer::LandmarkSpace space,
                              fer::InferenceEngine engine)
     : space_(space) {
-  fer::FaceTrackerOptions options;  // facelandmarks' defaults ...
-  options.max_faces = 1;            // ... but one face per clip (seed 000)
+  fer::FaceAnalyticsOptions options;  // facelandmarks' defaults ...
+  options.tracking.max_faces = 1;     // ... but one face per clip (the DFEW recipe, docs/features.md)
   options.model_dir = model_dir;
   options.engine = engine;
-  tracker_ = fer::FaceTracker::Create(options);
-  fer::FaceAnalyzerOptions analyzer_options;
-  analyzer_options.model_dir = model_dir;
-  analyzer_ = fer::FaceAnalyzer::Create(analyzer_options);
+  options.emotion = std::nullopt;     // the clip's features are encoded whole, below
+  analytics_ = fer::FaceAnalytics::Create(options);
 }
 
 ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<bool>* cancel) {
@@ -56,19 +54,14 @@ ClipFeatures ClipExtractor::extract(const std::string& path, const std::atomic<b
   out.landmarks.assign(static_cast<std::size_t>(kCoefficients) * kLandmarkChannels, 0.0f);
   out.blendshapes.assign(static_cast<std::size_t>(kCoefficients) * fer::kBlendshapeCount, 0.0f);
 
-  tracker_->reset();  // a fresh stream, as a new facelandmarks instance sees it
+  analytics_->Reset();  // a fresh stream, as a new facelandmarks instance sees it
   std::vector<float> landmarks, blendshapes;  // T x 1434, T x 52
   const fer_tools::DecodeResult decoded = fer_tools::decode_video(
       path,
       [&](const fer_tools::VideoFrame& frame) {
         fer::FrameFaces result;
-        result.frame = frame.index;
-        result.pts = frame.pts;
-        result.width = frame.image.width;
-        result.height = frame.image.height;
         try {
-          result.faces = tracker_->process(frame.image);
-          analyzer_->Analyze(result);
+          result = *analytics_->Process(frame.image, frame.pts);  // complete at once: no features
         } catch (const std::exception& e) {
           throw fer::Error(std::string("face analysis failed: ") + e.what());
         }

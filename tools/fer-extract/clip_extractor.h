@@ -39,8 +39,7 @@
 #include <string>
 #include <vector>
 
-#include "fer/face_analyzer.h"
-#include "fer/face_tracker.h"
+#include "fer/face_analytics.h"
 #include "fer/landmark_space.h"
 
 namespace fer_extract {
@@ -78,8 +77,7 @@ class ClipExtractor {
   ClipFeatures extract(const std::string& path, const std::atomic<bool>* cancel = nullptr);
 
  private:
-  std::unique_ptr<fer::FaceTracker> tracker_;
-  std::unique_ptr<fer::FaceAnalyzer> analyzer_;
+  std::unique_ptr<fer::FaceAnalytics> analytics_;
   fer::LandmarkSpace space_;
 };
 

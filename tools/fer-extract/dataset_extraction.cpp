@@ -13,7 +13,7 @@
 
 #include "fer/blendshapes.h"
 #include "fer/face.h"
-#include "fer/npz_writer.h"
+#include "fer/io/npz_writer.h"
 #include "part_store.h"
 
 namespace fer_extract {
@@ -206,27 +206,27 @@ ExtractionSummary extract_dataset(const fer::DatasetCsv& csv, const std::string&
   npz_options.overwrite = options.overwrite;
   fer::NpzWriter npz(output, npz_options);
   const std::size_t N = kCoefficients;
-  npz.add("landmarks", {M, N, static_cast<std::size_t>(fer::kFaceLandmarks), 3}, landmarks);
-  npz.add("blendshapes", {M, N, static_cast<std::size_t>(fer::kBlendshapeCount)}, blendshapes);
-  npz.add("label", {M}, label);
-  npz.add("actual", {M}, actual);
-  npz.add("video_id", {M}, video_id);
-  npz.add("file_path", {M}, file_path);
-  npz.add("frames_total", {M}, frames_total);
-  npz.add("frames_with_face", {M}, frames_with_face);
-  npz.add("flagged", {M}, flagged);
-  npz.add("valid_coefficients", {M}, valid);
-  npz.add("reason", {M}, reason);
-  npz.add("landmark_space", {}, std::vector<std::string>{fer::landmark_space_name(options.space)});
+  npz.Add("landmarks", {M, N, static_cast<std::size_t>(fer::kFaceLandmarks), 3}, landmarks);
+  npz.Add("blendshapes", {M, N, static_cast<std::size_t>(fer::kBlendshapeCount)}, blendshapes);
+  npz.Add("label", {M}, label);
+  npz.Add("actual", {M}, actual);
+  npz.Add("video_id", {M}, video_id);
+  npz.Add("file_path", {M}, file_path);
+  npz.Add("frames_total", {M}, frames_total);
+  npz.Add("frames_with_face", {M}, frames_with_face);
+  npz.Add("flagged", {M}, flagged);
+  npz.Add("valid_coefficients", {M}, valid);
+  npz.Add("reason", {M}, reason);
+  npz.Add("landmark_space", {}, std::vector<std::string>{fer::landmark_space_name(options.space)});
   if (options.shard) {
     std::vector<std::int64_t> rows;
     for (const fer::DatasetClip& clip : csv.clips) rows.push_back(clip.index);
-    npz.add("csv_row", {M}, rows);
-    npz.add("csv_records", {}, std::vector<std::int64_t>{options.shard->records});
-    npz.add("shard", {}, std::vector<std::string>{std::to_string(options.shard->index) + "/" +
+    npz.Add("csv_row", {M}, rows);
+    npz.Add("csv_records", {}, std::vector<std::int64_t>{options.shard->records});
+    npz.Add("shard", {}, std::vector<std::string>{std::to_string(options.shard->index) + "/" +
                                                    std::to_string(options.shard->count)});
   }
-  npz.close();
+  npz.Close();
   parts->remove();
   return summary;
 }

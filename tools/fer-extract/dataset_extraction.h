@@ -47,7 +47,7 @@
 #include <string>
 
 #include "clip_extractor.h"
-#include "fer/dataset_csv.h"
+#include "fer/io/dataset_csv.h"
 #include "fer/error.h"
 #include "fer/landmark_space.h"
 

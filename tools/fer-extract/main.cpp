@@ -16,7 +16,7 @@
 
 #include "cli_support.h"
 #include "dataset_extraction.h"
-#include "fer/dataset_csv.h"
+#include "fer/io/dataset_csv.h"
 #include "fer/error.h"
 #include "progress.h"
 #include "shard_merge.h"

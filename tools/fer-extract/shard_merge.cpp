@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "fer/npz_reader.h"
-#include "fer/npz_writer.h"
+#include "fer/io/npz_reader.h"
+#include "fer/io/npz_writer.h"
 
 namespace fer_extract {
 
@@ -121,10 +121,10 @@ std::size_t merge_shards(const std::vector<std::string>& paths, const std::strin
       for (std::size_t i = 1; i < parts.size(); ++i)
         if (a.descr.compare(0, 2, "<U") == 0 ? pieces[i]->strings() != a.strings() : pieces[i]->data != a.data)
           throw MergeRefused(parts[i].path + ": " + a.name + " differs from " + first.path + "'s");
-      if (a.descr.compare(0, 2, "<U") == 0) writer.add(a.name, {}, a.strings());
-      else if (a.descr == "<f4") writer.add(a.name, {}, reinterpret_cast<const float*>(a.data.data()));
-      else if (a.descr == "<i4") writer.add(a.name, {}, reinterpret_cast<const std::int32_t*>(a.data.data()));
-      else writer.add(a.name, {}, reinterpret_cast<const std::int64_t*>(a.data.data()));
+      if (a.descr.compare(0, 2, "<U") == 0) writer.Add(a.name, {}, a.strings());
+      else if (a.descr == "<f4") writer.Add(a.name, {}, reinterpret_cast<const float*>(a.data.data()));
+      else if (a.descr == "<i4") writer.Add(a.name, {}, reinterpret_cast<const std::int32_t*>(a.data.data()));
+      else writer.Add(a.name, {}, reinterpret_cast<const std::int64_t*>(a.data.data()));
       continue;
     }
     fer::NpzWriter::Shape shape = a.shape;
@@ -136,18 +136,18 @@ std::size_t merge_shards(const std::vector<std::string>& paths, const std::strin
       std::vector<std::string> out;
       for (std::size_t r = 0; r < M; ++r)
         for (std::size_t j = 0; j < per_row; ++j) out.push_back(texts[owner[r]][at[r] * per_row + j]);
-      writer.add(a.name, shape, out);
+      writer.Add(a.name, shape, out);
       continue;
     }
     std::vector<char> out(M * per_row * a.item_size);
     for (std::size_t r = 0; r < M; ++r)
       std::memcpy(out.data() + r * per_row * a.item_size,
                   pieces[owner[r]]->data.data() + at[r] * per_row * a.item_size, per_row * a.item_size);
-    if (a.descr == "<f4") writer.add(a.name, shape, reinterpret_cast<const float*>(out.data()));
-    else if (a.descr == "<i4") writer.add(a.name, shape, reinterpret_cast<const std::int32_t*>(out.data()));
-    else writer.add(a.name, shape, reinterpret_cast<const std::int64_t*>(out.data()));
+    if (a.descr == "<f4") writer.Add(a.name, shape, reinterpret_cast<const float*>(out.data()));
+    else if (a.descr == "<i4") writer.Add(a.name, shape, reinterpret_cast<const std::int32_t*>(out.data()));
+    else writer.Add(a.name, shape, reinterpret_cast<const std::int64_t*>(out.data()));
   }
-  writer.close();
+  writer.Close();
   return M;
 }
 

@@ -3,7 +3,7 @@
 // (fer/emotion_model_spec.h), run by an inference engine (fer/inference_net.h).
 //
 // WHAT THIS DOES
-//   Open() takes a built-in model name — "minixception-fer2013" (mini-Xception
+//   Create() takes a built-in model name — "minixception-fer2013" (mini-Xception
 //   trained on FER2013, 64x64 grey) or "faceapi-expression" (face-api's
 //   expression net, 112x112 RGB) — found through the ModelRegistry with its
 //   sidecar beside it, or the path of any .onnx file with MODEL.onnx.json
@@ -11,11 +11,11 @@
 //   probability vector per batch row, applying a softmax to logits.
 //
 // ENSURES
-//   Open() checks the sidecar against the model: the declared input shape
+//   Create() checks the sidecar against the model: the declared input shape
 //   (where the ONNX file states it) and the number of scores a test input
 //   produces must match the sidecar; a mismatch throws fer::Error naming the
 //   sidecar and its field. labels() are canonical (fer/emotion_labels.h) and
-//   distinct. Open() also finds out whether the model takes a batch of
+//   distinct. Create() also finds out whether the model takes a batch of
 //   several inputs (a fixed batch dimension of 1, or an export that reshapes
 //   to batch 1, does not); Run() then runs a batch row by row. Run() throws
 //   fer::Error if a row does not have one score per label.
@@ -38,7 +38,7 @@ namespace fer {
 
 class EmotionModel {
  public:
-  static std::unique_ptr<EmotionModel> Open(const std::string& model, const ModelRegistry& registry,
+  static std::unique_ptr<EmotionModel> Create(const std::string& model, const ModelRegistry& registry,
                                             InferenceEngine engine = InferenceEngine::kAuto);
 
   // The built-in model names, default first.

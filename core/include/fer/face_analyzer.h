@@ -20,9 +20,10 @@
 
 #include "fer/blendshapes.h"
 #include "fer/face.h"
-#include "fer/face_geometry.h"
 
 namespace fer {
+
+class FaceGeometry;  // core/src/face/face_geometry.h
 
 struct FaceAnalyzerOptions {
   std::string model_dir;  // where the canonical face is looked for first (ModelRegistry)
@@ -37,6 +38,8 @@ class FaceAnalyzer {
   //          and blendshapes; a face whose landmarks cannot be fitted
   //          (degenerate) gets none of them.
   void Analyze(FrameFaces& frame) const;
+
+  ~FaceAnalyzer();
 
  private:
   FaceAnalyzer(std::unique_ptr<FaceGeometry> geometry);

@@ -19,7 +19,7 @@
 //   corrupt or unloadable model file (the message names it).
 //
 // THREAD SAFETY
-//   One instance per thread: detect() reuses internal buffers.
+//   One instance per thread: Detect() reuses internal buffers.
 #pragma once
 
 #include <memory>
@@ -52,14 +52,14 @@ class FaceDetector {
   static std::unique_ptr<FaceDetector> Create(const FaceDetectorOptions& options);
 
   // Faces in the frame, in frame pixels, best first.
-  std::vector<Detection> detect(const ImageView& frame);
+  std::vector<Detection> Detect(const ImageView& frame);
 
   // The model's square input size.
   cv::Size input_size() const { return input_; }
 
   // Raw model outputs for an input already at input_size() (RGB, CV_8UC3):
   // regressors [anchors x 16] and score logits [anchors]. For fidelity tests.
-  void run_model(const cv::Mat& rgb_input, std::vector<float>& regressors,
+  void RunModel(const cv::Mat& rgb_input, std::vector<float>& regressors,
                  std::vector<float>& logits);
 
  private:

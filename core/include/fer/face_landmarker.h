@@ -47,11 +47,11 @@ class FaceLandmarker {
   static std::unique_ptr<FaceLandmarker> Create(const FaceLandmarkerOptions& options);
   ~FaceLandmarker();
 
-  FaceLandmarks detect(const ImageView& frame, const Roi& roi);
+  FaceLandmarks Detect(const ImageView& frame, const Roi& roi);
 
   // The model on an input already at 192x192 (RGB CV_8UC3): landmarks in
   // input pixels and the presence probability. For fidelity tests.
-  FaceLandmarks run_model(const cv::Mat& rgb_input);
+  FaceLandmarks RunModel(const cv::Mat& rgb_input);
 
   static constexpr int kInputSize = 192;
 

@@ -20,8 +20,8 @@
 //   model_dir                 [""]
 //
 // ENSURES
-//   process() returns the faces of this frame ordered by id; ids are never
-//   reused within a tracker's life (reset() keeps counting).
+//   Process() returns the faces of this frame ordered by id; ids are never
+//   reused within a tracker's life (Reset() keeps counting).
 //
 // THREAD SAFETY
 //   One instance per stream.
@@ -53,10 +53,10 @@ class FaceTracker {
  public:
   static std::unique_ptr<FaceTracker> Create(const FaceTrackerOptions& options);
 
-  std::vector<Face> process(const ImageView& frame);
+  std::vector<Face> Process(const ImageView& frame);
 
   // Forget every track (after a seek or a discontinuity).
-  void reset();
+  void Reset();
 
   // How many times the detector ran (for statistics and tests).
   std::int64_t detector_runs() const { return detector_runs_; }
@@ -70,9 +70,9 @@ class FaceTracker {
 
   FaceTracker(const FaceTrackerOptions& options, std::unique_ptr<FaceDetector> detector,
               std::unique_ptr<FaceLandmarker> landmarker);
-  bool follow(const ImageView& frame, Track& track);
-  void detect_new_faces(const ImageView& frame);
-  void merge_duplicates();
+  bool Follow(const ImageView& frame, Track& track);
+  void DetectNewFaces(const ImageView& frame);
+  void MergeDuplicates();
 
   FaceTrackerOptions options_;
   std::unique_ptr<FaceDetector> detector_;

@@ -47,4 +47,7 @@ std::array<int, 3> rgb_offsets(PixelFormat format);
 // True for formats with one packed plane of 3 or 4 bytes per pixel.
 inline bool is_packed(PixelFormat format) { return packed_pixel_size(format) > 0; }
 
+// Rows of plane `plane` (0-2) of `image`; 0 when its format has no such plane.
+int plane_rows(const ImageView& image, int plane);
+
 }  // namespace fer

@@ -2,7 +2,7 @@
 // fer::InferenceNet — one ONNX network run by one of two engines.
 //
 // WHAT THIS DOES
-//   Load() reads an ONNX file and prepares it for an engine:
+//   Create() reads an ONNX file and prepares it for an engine:
 //     xnnpack  XNNPACK (the CPU engine MediaPipe runs these networks with),
 //              through the core's own importer: the ONNX graph is rebuilt as
 //              an NHWC XNNPACK subgraph (docs/architecture.md#inference);
@@ -19,7 +19,7 @@
 //   until the next Run() on the same instance (clone() to keep them longer).
 //
 // ERRORS
-//   Load() throws fer::Error naming the file when it cannot be read or
+//   Create() throws fer::Error naming the file when it cannot be read or
 //   parsed, and, with engine xnnpack, naming the node and operator that
 //   XNNPACK cannot run. Run() throws fer::Error on inputs of the wrong
 //   number, type or shape.
@@ -48,7 +48,7 @@ InferenceEngine parse_engine(const std::string& name);
 
 class InferenceNet {
  public:
-  static std::unique_ptr<InferenceNet> Load(const std::string& path,
+  static std::unique_ptr<InferenceNet> Create(const std::string& path,
                                             InferenceEngine engine = InferenceEngine::kAuto);
   virtual ~InferenceNet() = default;
 

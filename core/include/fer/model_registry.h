@@ -2,14 +2,17 @@
 // fer::ModelRegistry — finding and verifying model files.
 //
 // WHAT THIS DOES
-//   locate(name) returns the path of model file `name`. A directory given
+//   Locate(name) returns the path of model file `name`. A directory given
 //   to the constructor (an element's model-dir, a tool's --model-dir) is the
 //   only place searched: a model it lacks is an error, never a quiet
 //   fallback on other copies. Without one, the search goes in order:
 //     1. $FER_MODEL_DIR,
-//     2. the install data directory (<prefix>/share/gst-fer/models),
-//     3. the build tree's models/ directory (compiled in),
-//   so that a fresh build runs with no configuration. A directory that holds
+//     2. an installed library: its prefix's share/gst-fer/models, found
+//        from where libfer-core.so was loaded (so a prefix chosen at
+//        install time, or a package unpacked elsewhere, finds its own);
+//        the build tree's library: the build tree's models/ directory,
+//   so that a fresh build runs with no configuration, and an installed
+//   library never uses a build tree's models. A directory that holds
 //   a SHA256SUMS file (sha256sum format, written by the build) vouches for
 //   the files it lists: a listed file whose digest differs is reported as
 //   corrupt rather than handed to a parser.
@@ -17,14 +20,14 @@
 // ENSURES
 //   The constructor throws fer::ModelNotFound when model_dir is given but is
 //   not an existing directory (a typo must not fall back quietly).
-//   locate() returns an existing, non-empty, verified file or throws
+//   Locate() returns an existing, non-empty, verified file or throws
 //   fer::ModelNotFound naming the file and every directory searched, or
 //   fer::Error naming the file and both digests (corrupt).
-//   locate_beside() finds a file that belongs with another (the parts of a
+//   LocateBeside() finds a file that belongs with another (the parts of a
 //   split model): only in that file's directory, verified the same way.
 //
 // THREAD SAFETY
-//   Immutable after construction; locate() may be called concurrently.
+//   Immutable after construction; Locate() may be called concurrently.
 #pragma once
 
 #include <cstddef>
@@ -37,11 +40,14 @@ class ModelRegistry {
  public:
   explicit ModelRegistry(const std::string& model_dir = {});
 
-  std::string locate(const std::string& name) const;
+  std::string Locate(const std::string& name) const;
 
-  static std::string locate_beside(const std::string& sibling_path, const std::string& name);
+  static std::string LocateBeside(const std::string& sibling_path, const std::string& name);
 
   const std::vector<std::string>& search_path() const { return search_path_; }
+
+  // Where models are searched without a model_dir (1. and 2. above).
+  static std::vector<std::string> DefaultSearchPath();
 
  private:
   std::vector<std::string> search_path_;

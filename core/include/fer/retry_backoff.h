@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Delays between attempts to reach something that went away (a camera):
 // the first retry after `initial`, each next one twice as long, never more
-// than `max`; reset() once it is back.
+// than `max`; Reset() once it is back.
 #pragma once
 
 #include <algorithm>
@@ -16,19 +16,19 @@ class RetryBackoff {
   RetryBackoff(Duration initial, Duration max) : initial_(initial), max_(std::max(initial, max)) {}
 
   // The wait before the next attempt; doubles the one after.
-  Duration next() {
+  Duration Next() {
     const Duration delay = std::min(next_ > Duration::zero() ? next_ : initial_, max_);
     next_ = std::min(delay * 2, max_);
     ++attempts_;
     return delay;
   }
 
-  void reset() {
+  void Reset() {
     next_ = Duration::zero();
     attempts_ = 0;
   }
 
-  // Attempts since the last reset().
+  // Attempts since the last Reset().
   int attempts() const { return attempts_; }
 
  private:
