@@ -91,6 +91,57 @@ gst_buffer_add_fer_faces_meta (GstBuffer * buffer)
           GST_FER_FACES_META_INFO, nullptr));
 }
 
+gint64
+gst_fer_faces_meta_get_frame (const GstFerFacesMeta * meta)
+{
+  g_return_val_if_fail (meta != nullptr, -1);
+  return meta->faces->frame;
+}
+
+guint
+gst_fer_faces_meta_get_n_faces (const GstFerFacesMeta * meta)
+{
+  g_return_val_if_fail (meta != nullptr, 0);
+  return (guint) meta->faces->faces.size ();
+}
+
+/* cv::Point3f is three packed floats: a landmark vector reads as x, y, z... */
+static_assert (sizeof (cv::Point3f) == 3 * sizeof (gfloat),
+    "landmarks are handed out as packed (x, y, z) floats");
+
+gboolean
+gst_fer_faces_meta_get_face (const GstFerFacesMeta * meta, guint index,
+    GstFerFace * face)
+{
+  g_return_val_if_fail (meta != nullptr && face != nullptr, FALSE);
+  if (index >= meta->faces->faces.size ())
+    return FALSE;
+  const fer::Face & f = meta->faces->faces[index];
+  *face = GstFerFace { };
+  face->id = f.id;
+  face->x = f.bbox.x;
+  face->y = f.bbox.y;
+  face->width = f.bbox.width;
+  face->height = f.bbox.height;
+  face->score = f.score;
+  face->n_landmarks = (guint) f.landmarks.size ();
+  face->landmarks = f.landmarks.empty ()? nullptr :
+      reinterpret_cast < const gfloat * >(f.landmarks.data ());
+  face->n_blendshapes = (guint) f.blendshapes.size ();
+  face->blendshapes = f.blendshapes.empty ()? nullptr : f.blendshapes.data ();
+  if (f.pose) {
+    face->has_pose = TRUE;
+    face->yaw = f.pose->yaw;
+    face->pitch = f.pose->pitch;
+    face->roll = f.pose->roll;
+  }
+  if (f.emotion) {
+    face->emotion = f.emotion->label.c_str ();
+    face->emotion_confidence = f.emotion->confidence;
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_fer_source_meta_init (GstMeta * meta, gpointer, GstBuffer *)
 {

@@ -41,6 +41,8 @@ tests=(
   slurm-wlm munge                             # the sharded-extraction test's one-node Slurm cluster
   clang libclang-rt-14-dev                    # the sanitizer build and libFuzzer (tests/sanitize.sh)
   python3-gi gir1.2-gstreamer-1.0             # bench/soak.py runs its pipeline in Python
+  gir1.2-gst-plugins-base-1.0                 # examples/python reads GstVideo's ROI metas
+  dpkg-dev                                    # cpack -G DEB (dpkg-shlibdeps) in the install tests
 )
 want=("${runtime[@]}")
 for arg in "$@"; do
