@@ -18,10 +18,16 @@
  * source-restored events it sends become event lines (docs/metadata.md).
  *
  * method=mqtt publishes each line (without its newline) as one MQTT message
- * to topic on the broker at host:port (libmosquitto), at QoS 0 or 1. The
+ * to topic on the broker at host:port (libmosquitto), at QoS 0 or 1
+ * (mqtt-qos). The
  * client reconnects by itself; meanwhile messages wait in a queue of at
  * most max-queued messages, and what does not fit is dropped, counted
  * (dropped), warned about and reported in the stats message.
+ *
+ * fields chooses the keys of each face (e.g. fields=id,bbox,emotion,pose
+ * leaves out the 478 landmarks and 52 blendshapes: a line of about 12 KB
+ * becomes about 0.45 KB) and precision the decimals of pixel values and
+ * angles. With the defaults the lines hold every key but the features.
  *
  * Every second of stream time and at EOS it posts a "facemetapublish-stats"
  * element message: source, frames (lines written), faces (faces in them),
@@ -39,14 +45,9 @@
  */
 #include "gstfacemetapublish.h"
 
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include <gst/video/video.h>
 
@@ -57,58 +58,49 @@
 #include "gstfermeta.h"
 #include "gstfersourceevent.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_face_meta_publish_debug);
-#define GST_CAT_DEFAULT gst_face_meta_publish_debug
+GST_DEBUG_CATEGORY_STATIC (gst_fer_face_meta_publish_debug);
+#define GST_CAT_DEFAULT gst_fer_face_meta_publish_debug
 
-/* String properties come first: they live in self->strings[]. */
 enum
 {
   PROP_0,
+  PROP_METHOD,
   PROP_LOCATION,
+  PROP_OVERWRITE,
+  PROP_FIELDS,
+  PROP_PRECISION,
+  PROP_INCLUDE_FEATURES,
   PROP_HOST,
+  PROP_PORT,
   PROP_TOPIC,
   PROP_SOURCE,
   PROP_CLIENT_ID,
+  PROP_MQTT_QOS,
   PROP_USERNAME,
   PROP_PASSWORD,
   PROP_TLS_CA_FILE,
   PROP_TLS_CERT_FILE,
   PROP_TLS_KEY_FILE,
-  PROP_OVERWRITE,
-  PROP_INCLUDE_FEATURES,
-  PROP_METHOD,
-  PROP_PORT,
-  PROP_QOS,
   PROP_MAX_QUEUED,
   PROP_FLUSH_TIMEOUT,
   PROP_DROPPED,
   PROP_QUEUED,
 };
-#define FIRST_STRING_PROP PROP_LOCATION
-#define N_STRING_PROPS (PROP_TLS_KEY_FILE - PROP_LOCATION + 1)
 
-#define DEFAULT_LOCATION "-"
-#define DEFAULT_OVERWRITE FALSE
-#define DEFAULT_INCLUDE_FEATURES FALSE
-#define DEFAULT_METHOD GST_FACE_META_PUBLISH_METHOD_FILE
-#define DEFAULT_HOST "localhost"
-#define DEFAULT_PORT 1883
-#define DEFAULT_TOPIC "gst-fer/{source}/faces"
-#define DEFAULT_SOURCE "default"
-#define DEFAULT_QOS 1
-#define DEFAULT_MAX_QUEUED 1000
-#define DEFAULT_FLUSH_TIMEOUT 5000
-
-/* The MQTT side: created in start(), closed in stop(); the last counts stay
- * readable (dropped, queued) after stop. */
-struct PublishMqttState
+/* The properties. The MQTT client's defaults are fer::MqttPublisherOptions',
+ * the lines' fer::JsonLinesOptions'; the rest belongs to the element. */
+struct PublishSettings
 {
-  std::unique_ptr < fer::MqttPublisher > publisher;
-  std::string topic;            /* {source} substituted */
-  fer::MqttPublisherStats last;
-  bool overflowing = false;
-  std::uint64_t dropped_before_overflow = 0;
-  bool eos_flushed = false;
+  GstFerPublishMethod method = GST_FER_PUBLISH_METHOD_FILE;
+  std::string location = "-";
+  bool overwrite = false;
+  std::string fields;           /* "" = fer::kDefaultFaceFields */
+  int precision = fer::JsonLinesOptions {}.precision;
+  bool include_features = false;
+  fer::MqttPublisherOptions mqtt;       /* its topic: the expanded pattern */
+  std::string topic = "gst-fer/{source}/faces";
+  std::string source = "default";
+  guint flush_timeout = 5000;
 };
 
 /* What went out since start, for the stats message; the origin of the last
@@ -124,49 +116,54 @@ struct PublishCounts
   GstClockTime last_stats_pts = GST_CLOCK_TIME_NONE;
 };
 
-struct _GstFaceMetaPublish
+/* The element's C++ state: created in init, deleted in finalize. */
+struct FaceMetaPublishPrivate
 {
-  GstBaseTransform parent;
+  PublishSettings settings;     /* object lock */
 
-  gchar *strings[N_STRING_PROPS];
-  gboolean overwrite;
-  gboolean include_features;
-  GstFaceMetaPublishMethod method;
-  gint port;
-  guint qos;
-  guint max_queued;
-  guint flush_timeout;
+  /* While started: where the lines go, and the same sink as an MQTT client
+   * (for its counts) with method=mqtt. Set under the object lock. */
+  std::shared_ptr < fer::LineSink > sink;
+  fer::MqttPublisher *mqtt = nullptr;
+  std::string topic;            /* {source} substituted */
+  fer::MqttPublisherStats last; /* the counts after stop */
+  bool overflowing = false;
+  std::uint64_t dropped_before_overflow = 0;
+  bool eos_flushed = false;
 
-  std::shared_ptr < fer::LineWriter > *writer;   /* method=file, while started */
-  PublishMqttState *mqtt;
-  PublishCounts *counts;
+  fer::JsonLinesOptions json;   /* fields and precision, read at start */
+  PublishCounts counts;
   GstVideoInfo info;
-  gboolean have_info;
-  gint64 frames_without_meta;
-  gint64 frame_counter;
+  bool have_info = false;
+  gint64 frames_without_meta = 0;
+  gint64 frame_counter = 0;
 };
 
-#define STRING_PROP(self, prop) ((self)->strings[(prop) - FIRST_STRING_PROP])
+struct _GstFerFaceMetaPublish
+{
+  GstBaseTransform parent;
+  FaceMetaPublishPrivate *priv;
+};
 
-#define gst_face_meta_publish_parent_class parent_class
-G_DEFINE_TYPE (GstFaceMetaPublish, gst_face_meta_publish,
+#define gst_fer_face_meta_publish_parent_class parent_class
+G_DEFINE_TYPE (GstFerFaceMetaPublish, gst_fer_face_meta_publish,
     GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (facemetapublish, "facemetapublish",
-    GST_RANK_NONE, GST_TYPE_FACE_META_PUBLISH);
+    GST_RANK_NONE, GST_TYPE_FER_FACE_META_PUBLISH);
 
 GType
-gst_face_meta_publish_method_get_type (void)
+gst_fer_publish_method_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_FACE_META_PUBLISH_METHOD_FILE,
+    {GST_FER_PUBLISH_METHOD_FILE,
         "JSON lines to a file or standard output (location)", "file"},
-    {GST_FACE_META_PUBLISH_METHOD_MQTT,
+    {GST_FER_PUBLISH_METHOD_MQTT,
         "One MQTT message per frame (host, port, topic)", "mqtt"},
     {0, nullptr, nullptr},
   };
   if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstFaceMetaPublishMethod", values);
+    GType t = g_enum_register_static ("GstFerPublishMethod", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -177,115 +174,155 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
 
-/* The counts now: from the running publisher, else the last ones. Object
- * lock held. */
-static fer::MqttPublisherStats
-current_stats (GstFaceMetaPublish * self)
+/* The string property `prop_id` of the settings, or nullptr. */
+static std::string *
+string_setting (PublishSettings & s, guint prop_id)
 {
-  return self->mqtt->publisher ? self->mqtt->publisher->stats () :
-      self->mqtt->last;
+  switch (prop_id) {
+    case PROP_LOCATION:
+      return &s.location;
+    case PROP_FIELDS:
+      return &s.fields;
+    case PROP_HOST:
+      return &s.mqtt.host;
+    case PROP_TOPIC:
+      return &s.topic;
+    case PROP_SOURCE:
+      return &s.source;
+    case PROP_CLIENT_ID:
+      return &s.mqtt.client_id;
+    case PROP_USERNAME:
+      return &s.mqtt.username;
+    case PROP_PASSWORD:
+      return &s.mqtt.password;
+    case PROP_TLS_CA_FILE:
+      return &s.mqtt.tls_ca_file;
+    case PROP_TLS_CERT_FILE:
+      return &s.mqtt.tls_cert_file;
+    case PROP_TLS_KEY_FILE:
+      return &s.mqtt.tls_key_file;
+    default:
+      return nullptr;
+  }
+}
+
+/* The counts now: from the running client, else the last ones. Object lock
+ * held. */
+static fer::MqttPublisherStats
+current_stats (FaceMetaPublishPrivate * p)
+{
+  return p->mqtt ? p->mqtt->stats () : p->last;
 }
 
 static void
-gst_face_meta_publish_set_property (GObject * object, guint prop_id,
+gst_fer_face_meta_publish_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (object);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (object);
+  PublishSettings & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
-  if (prop_id >= FIRST_STRING_PROP
-      && prop_id < FIRST_STRING_PROP + N_STRING_PROPS) {
-    g_free (STRING_PROP (self, prop_id));
-    STRING_PROP (self, prop_id) = g_value_dup_string (value);
-    GST_OBJECT_UNLOCK (self);
-    return;
-  }
-  switch (prop_id) {
-    case PROP_OVERWRITE:
-      self->overwrite = g_value_get_boolean (value);
-      break;
-    case PROP_INCLUDE_FEATURES:
-      self->include_features = g_value_get_boolean (value);
-      break;
-    case PROP_METHOD:
-      self->method = (GstFaceMetaPublishMethod) g_value_get_enum (value);
-      break;
-    case PROP_PORT:
-      self->port = g_value_get_int (value);
-      break;
-    case PROP_QOS:
-      self->qos = g_value_get_uint (value);
-      break;
-    case PROP_MAX_QUEUED:
-      self->max_queued = g_value_get_uint (value);
-      break;
-    case PROP_FLUSH_TIMEOUT:
-      self->flush_timeout = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (std::string * str = string_setting (s, prop_id)) {
+    const gchar *v = g_value_get_string (value);
+    *str = v ? v : "";
+  } else {
+    switch (prop_id) {
+      case PROP_METHOD:
+        s.method = (GstFerPublishMethod) g_value_get_enum (value);
+        break;
+      case PROP_OVERWRITE:
+        s.overwrite = g_value_get_boolean (value);
+        break;
+      case PROP_PRECISION:
+        s.precision = g_value_get_int (value);
+        break;
+      case PROP_INCLUDE_FEATURES:
+        s.include_features = g_value_get_boolean (value);
+        break;
+      case PROP_PORT:
+        s.mqtt.port = g_value_get_int (value);
+        break;
+      case PROP_MQTT_QOS:
+        s.mqtt.qos = (int) g_value_get_uint (value);
+        break;
+      case PROP_MAX_QUEUED:
+        s.mqtt.max_queued = g_value_get_uint (value);
+        break;
+      case PROP_FLUSH_TIMEOUT:
+        s.flush_timeout = g_value_get_uint (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
   }
   GST_OBJECT_UNLOCK (self);
 }
 
 static void
-gst_face_meta_publish_get_property (GObject * object, guint prop_id,
+gst_fer_face_meta_publish_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (object);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (object);
+  PublishSettings & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
-  if (prop_id >= FIRST_STRING_PROP
-      && prop_id < FIRST_STRING_PROP + N_STRING_PROPS) {
-    g_value_set_string (value, STRING_PROP (self, prop_id));
-    GST_OBJECT_UNLOCK (self);
-    return;
-  }
-  switch (prop_id) {
-    case PROP_OVERWRITE:
-      g_value_set_boolean (value, self->overwrite);
-      break;
-    case PROP_INCLUDE_FEATURES:
-      g_value_set_boolean (value, self->include_features);
-      break;
-    case PROP_METHOD:
-      g_value_set_enum (value, self->method);
-      break;
-    case PROP_PORT:
-      g_value_set_int (value, self->port);
-      break;
-    case PROP_QOS:
-      g_value_set_uint (value, self->qos);
-      break;
-    case PROP_MAX_QUEUED:
-      g_value_set_uint (value, self->max_queued);
-      break;
-    case PROP_FLUSH_TIMEOUT:
-      g_value_set_uint (value, self->flush_timeout);
-      break;
-    case PROP_DROPPED:
-      g_value_set_uint64 (value, current_stats (self).dropped);
-      break;
-    case PROP_QUEUED:
-      g_value_set_uint64 (value, current_stats (self).queued);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (const std::string * str = string_setting (s, prop_id)) {
+    g_value_set_string (value, str->empty ()? nullptr : str->c_str ());
+  } else {
+    switch (prop_id) {
+      case PROP_METHOD:
+        g_value_set_enum (value, s.method);
+        break;
+      case PROP_OVERWRITE:
+        g_value_set_boolean (value, s.overwrite);
+        break;
+      case PROP_PRECISION:
+        g_value_set_int (value, s.precision);
+        break;
+      case PROP_INCLUDE_FEATURES:
+        g_value_set_boolean (value, s.include_features);
+        break;
+      case PROP_PORT:
+        g_value_set_int (value, s.mqtt.port);
+        break;
+      case PROP_MQTT_QOS:
+        g_value_set_uint (value, (guint) s.mqtt.qos);
+        break;
+      case PROP_MAX_QUEUED:
+        g_value_set_uint (value, (guint) s.mqtt.max_queued);
+        break;
+      case PROP_FLUSH_TIMEOUT:
+        g_value_set_uint (value, s.flush_timeout);
+        break;
+      case PROP_DROPPED:
+        g_value_set_uint64 (value, current_stats (self->priv).dropped);
+        break;
+      case PROP_QUEUED:
+        g_value_set_uint64 (value, current_stats (self->priv).queued);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
   }
   GST_OBJECT_UNLOCK (self);
 }
 
 /* "facemetapublish-stats"; reason is "interval", "eos" or "stop". */
 static void
-post_stats (GstFaceMetaPublish * self, const char *reason)
+post_stats (GstFerFaceMetaPublish * self, const char *reason)
 {
-  const PublishCounts & c = *self->counts;
+  FaceMetaPublishPrivate *p = self->priv;
+  const PublishCounts & c = p->counts;
   std::string source = c.source;
-  if (!c.have_origin) {
-    GST_OBJECT_LOCK (self);
-    source = STRING_PROP (self, PROP_SOURCE) ? STRING_PROP (self, PROP_SOURCE) : "";
-    GST_OBJECT_UNLOCK (self);
-  }
+  bool mqtt;
+
+  GST_OBJECT_LOCK (self);
+  if (!c.have_origin)
+    source = p->settings.source;
+  mqtt = p->settings.method == GST_FER_PUBLISH_METHOD_MQTT;
+  const fer::MqttPublisherStats s = current_stats (p);
+  GST_OBJECT_UNLOCK (self);
+
   GstStructure *st = gst_structure_new ("facemetapublish-stats",
       "reason", G_TYPE_STRING, reason,
       "source", G_TYPE_STRING, source.c_str (),
@@ -295,26 +332,22 @@ post_stats (GstFaceMetaPublish * self, const char *reason)
     gst_structure_set (st,
         "frames-in", G_TYPE_UINT64, (guint64) c.frames_in,
         "frames-dropped", G_TYPE_UINT64, (guint64) c.frames_dropped, nullptr);
-  if (self->method == GST_FACE_META_PUBLISH_METHOD_MQTT) {
-    GST_OBJECT_LOCK (self);
-    const fer::MqttPublisherStats s = current_stats (self);
-    GST_OBJECT_UNLOCK (self);
+  if (mqtt)
     gst_structure_set (st,
-        "topic", G_TYPE_STRING, self->mqtt->topic.c_str (),
+        "topic", G_TYPE_STRING, p->topic.c_str (),
         "connected", G_TYPE_BOOLEAN, (gboolean) s.connected,
         "submitted", G_TYPE_UINT64, (guint64) s.submitted,
         "published", G_TYPE_UINT64, (guint64) s.published,
         "acknowledged", G_TYPE_UINT64, (guint64) s.acknowledged,
         "queued", G_TYPE_UINT64, (guint64) s.queued,
         "dropped", G_TYPE_UINT64, (guint64) s.dropped, nullptr);
-  }
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));
 }
 
-/* Network thread of the publisher: connection changes. */
+/* Network thread of the MQTT client: connection changes. */
 static void
-on_mqtt_event (GstFaceMetaPublish * self, const std::string & broker,
+on_mqtt_event (GstFerFaceMetaPublish * self, const std::string & broker,
     fer::MqttEvent event, const std::string & detail)
 {
   switch (event) {
@@ -335,126 +368,111 @@ on_mqtt_event (GstFaceMetaPublish * self, const std::string & broker,
   }
 }
 
-static gboolean
-gst_face_meta_publish_start_mqtt (GstFaceMetaPublish * self)
+/* The MQTT client, or nullptr after posting the error. */
+static std::shared_ptr < fer::LineSink >
+start_mqtt (GstFerFaceMetaPublish * self, const PublishSettings & s)
 {
-  fer::MqttPublisherOptions o;
-  std::string topic, source;
-  auto str =[self] (guint prop) {
-    const gchar *s = STRING_PROP (self, prop);
-    return std::string (s ? s : "");
-  };
+  FaceMetaPublishPrivate *p = self->priv;
+  fer::MqttPublisherOptions o = s.mqtt;
 
-  GST_OBJECT_LOCK (self);
-  o.host = str (PROP_HOST);
-  o.port = self->port;
-  topic = str (PROP_TOPIC);
-  source = str (PROP_SOURCE);
-  o.client_id = str (PROP_CLIENT_ID);
-  o.qos = (int) self->qos;
-  o.username = str (PROP_USERNAME);
-  o.password = str (PROP_PASSWORD);
-  o.tls_ca_file = str (PROP_TLS_CA_FILE);
-  o.tls_cert_file = str (PROP_TLS_CERT_FILE);
-  o.tls_key_file = str (PROP_TLS_KEY_FILE);
-  o.max_queued = self->max_queued;
-  GST_OBJECT_UNLOCK (self);
-
-  self->mqtt->overflowing = false;
-  self->mqtt->eos_flushed = false;
+  p->overflowing = false;
+  p->eos_flushed = false;
   try {
-    o.topic = fer::expand_mqtt_topic (topic, source);
+    o.topic = fer::expand_mqtt_topic (s.topic, s.source);
     const std::string broker = o.host + ":" + std::to_string (o.port);
     auto on_event =[self, broker] (fer::MqttEvent e, const std::string & d) {
       on_mqtt_event (self, broker, e, d);
     };
-    auto publisher = fer::MqttPublisher::Create (o, on_event);
+    std::shared_ptr < fer::MqttPublisher > client =
+        fer::MqttPublisher::Create (o, on_event);
     GST_INFO_OBJECT (self, "publishing to %s topic \"%s\" as client \"%s\"",
-        broker.c_str (), o.topic.c_str (), publisher->client_id ().c_str ());
+        broker.c_str (), o.topic.c_str (), client->client_id ().c_str ());
     GST_OBJECT_LOCK (self);
-    self->mqtt->publisher = std::move (publisher);
-    self->mqtt->topic = o.topic;
-    self->mqtt->last = {};
+    p->mqtt = client.get ();
+    p->topic = o.topic;
+    p->last = {};
     GST_OBJECT_UNLOCK (self);
+    return client;
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", e.what ()),
         ("facemetapublish method=mqtt: invalid settings"));
-    return FALSE;
+    return nullptr;
   }
-  return TRUE;
 }
 
-static gboolean
-gst_face_meta_publish_start_file (GstFaceMetaPublish * self)
+/* The file (shared with other writers of the same path), or nullptr after
+ * posting the error. */
+static std::shared_ptr < fer::LineSink >
+start_file (GstFerFaceMetaPublish * self, const PublishSettings & s)
 {
-  std::string location;
-  gboolean overwrite;
-
-  GST_OBJECT_LOCK (self);
-  location = STRING_PROP (self, PROP_LOCATION) ?
-      STRING_PROP (self, PROP_LOCATION) : DEFAULT_LOCATION;
-  overwrite = self->overwrite;
-  GST_OBJECT_UNLOCK (self);
-
+  const std::string location = s.location.empty ()? "-" : s.location;
   try {
-    self->writer = new std::shared_ptr < fer::LineWriter >
-        (fer::LineWriter::Create (location, overwrite));
+    return fer::LineWriter::Create (location, s.overwrite);
   }
   catch (const fer::FileExists &) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
         ("File \"%s\" already exists.", location.c_str ()),
         ("Refusing to overwrite it; set overwrite=true to replace it."));
-    return FALSE;
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
         ("Could not open file \"%s\" for writing.", location.c_str ()),
         ("%s", e.what ()));
-    return FALSE;
   }
-  return TRUE;
+  return nullptr;
 }
 
 static gboolean
-gst_face_meta_publish_start (GstBaseTransform * trans)
+gst_fer_face_meta_publish_start (GstBaseTransform * trans)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
-  GstFaceMetaPublishMethod method;
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (trans);
+  FaceMetaPublishPrivate *p = self->priv;
 
   GST_OBJECT_LOCK (self);
-  method = self->method;
+  const PublishSettings s = p->settings;
   GST_OBJECT_UNLOCK (self);
 
-  self->frames_without_meta = 0;
-  self->frame_counter = 0;
-  self->have_info = FALSE;
-  *self->counts = PublishCounts ();
-  if (method == GST_FACE_META_PUBLISH_METHOD_MQTT)
-    return gst_face_meta_publish_start_mqtt (self);
-  return gst_face_meta_publish_start_file (self);
+  try {
+    p->json.fields = s.fields.empty ()? fer::kDefaultFaceFields :
+        fer::parse_face_fields (s.fields);
+    p->json.precision = s.precision;
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", e.what ()),
+        ("facemetapublish fields"));
+    return FALSE;
+  }
+  p->frames_without_meta = 0;
+  p->frame_counter = 0;
+  p->have_info = false;
+  p->counts = PublishCounts ();
+  std::shared_ptr < fer::LineSink > sink =
+      s.method == GST_FER_PUBLISH_METHOD_MQTT ? start_mqtt (self, s) :
+      start_file (self, s);
+  GST_OBJECT_LOCK (self);
+  p->sink = sink;
+  GST_OBJECT_UNLOCK (self);
+  return sink != nullptr;
 }
 
 /* Waits (bounded) for the queue to drain, closes the connection and reports
  * what could not be delivered as dropped. */
 static void
-gst_face_meta_publish_stop_mqtt (GstFaceMetaPublish * self)
+stop_mqtt (GstFerFaceMetaPublish * self, fer::LineSink & client)
 {
-  PublishMqttState *m = self->mqtt;
-  std::unique_ptr < fer::MqttPublisher > publisher;
+  FaceMetaPublishPrivate *p = self->priv;
   guint timeout;
 
   GST_OBJECT_LOCK (self);
-  publisher = std::move (m->publisher);
-  m->last = publisher->stats ();
-  timeout = m->eos_flushed ? 0 : self->flush_timeout;
+  timeout = p->eos_flushed ? 0 : p->settings.flush_timeout;
   GST_OBJECT_UNLOCK (self);
 
-  const std::size_t abandoned =
-      publisher->Close (std::chrono::milliseconds (timeout));
-  const fer::MqttPublisherStats s = publisher->stats ();
+  const std::size_t abandoned = client.Close (std::chrono::milliseconds (timeout));
   GST_OBJECT_LOCK (self);
-  m->last = s;
+  const fer::MqttPublisherStats s = p->mqtt->stats ();
+  p->last = s;
+  p->mqtt = nullptr;
   GST_OBJECT_UNLOCK (self);
   if (abandoned > 0)
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
@@ -466,47 +484,86 @@ gst_face_meta_publish_stop_mqtt (GstFaceMetaPublish * self)
 }
 
 static gboolean
-gst_face_meta_publish_stop (GstBaseTransform * trans)
+gst_fer_face_meta_publish_stop (GstBaseTransform * trans)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (trans);
+  FaceMetaPublishPrivate *p = self->priv;
 
-  if (self->mqtt->publisher)
-    gst_face_meta_publish_stop_mqtt (self);
-  delete self->writer;
-  self->writer = nullptr;
+  if (p->mqtt)
+    stop_mqtt (self, *p->sink);
+  GST_OBJECT_LOCK (self);
+  std::shared_ptr < fer::LineSink > sink = std::move (p->sink);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
-/* Sends one line (without newline) to the file or the broker. */
-static gboolean gst_face_meta_publish_line (GstFaceMetaPublish * self,
-    std::string line);
-
-/* A livesource's fer-source-event as an event line. */
+/* Queues the line on the broker's client; warns once per overflow episode. */
 static void
-gst_face_meta_publish_source_event (GstFaceMetaPublish * self,
-    const GstStructure * s)
+send_mqtt (GstFerFaceMetaPublish * self, std::string line)
 {
-  gst_face_meta_publish_line (self,
-      fer::to_json_line (gst_fer_source_event_parse (s)));
+  FaceMetaPublishPrivate *p = self->priv;
+  const bool queued = p->sink->Send (std::move (line));
+  const fer::MqttPublisherStats s = p->mqtt->stats ();
+
+  if (!queued && !p->overflowing) {
+    p->overflowing = true;
+    p->dropped_before_overflow = s.dropped - 1;
+    GST_ELEMENT_WARNING (self, RESOURCE, NO_SPACE_LEFT,
+        ("MQTT queue full (max-queued=%" G_GUINT64_FORMAT "): dropping new "
+            "messages until the broker takes some; %" G_GUINT64_FORMAT
+            " dropped so far.", (guint64) p->mqtt->options ().max_queued,
+            (guint64) s.dropped),
+        ("broker %s, %s", p->mqtt->options ().host.c_str (),
+            s.connected ? "connected" : "not connected"));
+  } else if (queued && p->overflowing) {
+    p->overflowing = false;
+    GST_ELEMENT_INFO (self, RESOURCE, NO_SPACE_LEFT,
+        ("MQTT queue has room again: %" G_GUINT64_FORMAT " messages were "
+            "dropped while it was full (%" G_GUINT64_FORMAT " in total).",
+            (guint64) (s.dropped - p->dropped_before_overflow),
+            (guint64) s.dropped), (nullptr));
+  }
+}
+
+/* Sends one line (without newline) to the file or the broker. */
+static gboolean
+send_line (GstFerFaceMetaPublish * self, std::string line)
+{
+  if (self->priv->mqtt) {
+    send_mqtt (self, std::move (line));
+    return TRUE;
+  }
+  try {
+    self->priv->sink->Send (std::move (line));
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write metadata."),
+        ("%s", e.what ()));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 static gboolean
-gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
+gst_fer_face_meta_publish_sink_event (GstBaseTransform * trans,
+    GstEvent * event)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
-  fer::MqttPublisher *publisher = self->mqtt->publisher.get ();
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (trans);
+  FaceMetaPublishPrivate *p = self->priv;
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM
-      && gst_event_has_name (event, GST_FER_SOURCE_EVENT_NAME)) {
-    gst_face_meta_publish_source_event (self, gst_event_get_structure (event));
-  } else if (publisher && GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+      && gst_event_has_name (event, GST_FER_SOURCE_EVENT_NAME) && p->sink) {
+    /* A livesource's source-lost / source-restored: an event line. */
+    send_line (self, fer::to_json_line (gst_fer_source_event_parse
+            (gst_event_get_structure (event))));
+  } else if (p->mqtt && GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     guint timeout;
     GST_OBJECT_LOCK (self);
-    timeout = self->flush_timeout;
+    timeout = p->settings.flush_timeout;
     GST_OBJECT_UNLOCK (self);
-    const bool drained = publisher->Flush (std::chrono::milliseconds (timeout));
-    const fer::MqttPublisherStats s = publisher->stats ();
-    self->mqtt->eos_flushed = true;
+    const bool drained = p->sink->Flush (std::chrono::milliseconds (timeout));
+    const fer::MqttPublisherStats s = p->mqtt->stats ();
+    p->eos_flushed = true;
     if (!drained)
       GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
           ("%" G_GUINT64_FORMAT " MQTT messages still not acknowledged by the "
@@ -514,8 +571,8 @@ gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
           ("flush-timeout: %u ms; they count as dropped if still queued when "
               "the element stops", timeout));
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    self->mqtt->eos_flushed = false;
-    self->counts->last_stats_pts = GST_CLOCK_TIME_NONE;
+    p->eos_flushed = false;
+    p->counts.last_stats_pts = GST_CLOCK_TIME_NONE;
   }
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
     post_stats (self, "eos");
@@ -523,49 +580,20 @@ gst_face_meta_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
 }
 
 static gboolean
-gst_face_meta_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps,
+gst_fer_face_meta_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     GstCaps *)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (trans);
 
-  self->have_info = gst_video_info_from_caps (&self->info, incaps);
+  self->priv->have_info = gst_video_info_from_caps (&self->priv->info, incaps);
   return TRUE;
-}
-
-/* Queues the line; warns once per overflow episode and posts the counts
- * every second of stream time. */
-static void
-gst_face_meta_publish_mqtt (GstFaceMetaPublish * self, std::string line)
-{
-  PublishMqttState *m = self->mqtt;
-  const bool queued = m->publisher->Publish (std::move (line));
-  const fer::MqttPublisherStats s = m->publisher->stats ();
-
-  if (!queued && !m->overflowing) {
-    m->overflowing = true;
-    m->dropped_before_overflow = s.dropped - 1;
-    GST_ELEMENT_WARNING (self, RESOURCE, NO_SPACE_LEFT,
-        ("MQTT queue full (max-queued=%" G_GUINT64_FORMAT "): dropping new "
-            "messages until the broker takes some; %" G_GUINT64_FORMAT
-            " dropped so far.", (guint64) m->publisher->options ().max_queued,
-            (guint64) s.dropped),
-        ("broker %s, %s", m->publisher->options ().host.c_str (),
-            s.connected ? "connected" : "not connected"));
-  } else if (queued && m->overflowing) {
-    m->overflowing = false;
-    GST_ELEMENT_INFO (self, RESOURCE, NO_SPACE_LEFT,
-        ("MQTT queue has room again: %" G_GUINT64_FORMAT " messages were "
-            "dropped while it was full (%" G_GUINT64_FORMAT " in total).",
-            (guint64) (s.dropped - m->dropped_before_overflow),
-            (guint64) s.dropped), (nullptr));
-  }
 }
 
 /* The stats message every second of stream time. */
 static void
-maybe_post_stats (GstFaceMetaPublish * self, GstBuffer * buf)
+maybe_post_stats (GstFerFaceMetaPublish * self, GstBuffer * buf)
 {
-  PublishCounts & c = *self->counts;
+  PublishCounts & c = self->priv->counts;
   if (!GST_BUFFER_PTS_IS_VALID (buf))
     return;
   const GstClockTime pts = GST_BUFFER_PTS (buf);
@@ -577,105 +605,96 @@ maybe_post_stats (GstFaceMetaPublish * self, GstBuffer * buf)
   }
 }
 
-static gboolean
-gst_face_meta_publish_line (GstFaceMetaPublish * self, std::string line)
+/* The frame's line; a frame without the faces meta still gets one (with no
+ * faces), so frame counts stay honest. */
+static std::string
+frame_line (GstFerFaceMetaPublish * self, GstBuffer * buf,
+    const fer::FrameOrigin * origin)
 {
-  if (self->mqtt->publisher) {
-    gst_face_meta_publish_mqtt (self, std::move (line));
-    return TRUE;
+  FaceMetaPublishPrivate *p = self->priv;
+  GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (buf);
+  fer::JsonLinesOptions json = p->json;
+
+  GST_OBJECT_LOCK (self);
+  if (p->settings.include_features)
+    json.fields |= fer::kFieldFeatures;
+  GST_OBJECT_UNLOCK (self);
+  if (meta) {
+    p->counts.faces += meta->faces->faces.size ();
+    return fer::to_json_line (*meta->faces, json, origin);
   }
-  try {
-    (*self->writer)->WriteLine (line);
+  if (p->frames_without_meta++ == 0)
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("Buffers carry no faces metadata: writing frames without faces."),
+        ("Is facelandmarks upstream of facemetapublish?"));
+  fer::FrameFaces empty;
+  empty.frame = p->frame_counter;
+  if (GST_BUFFER_PTS_IS_VALID (buf))
+    empty.pts = (gint64) GST_BUFFER_PTS (buf);
+  if (p->have_info) {
+    empty.width = GST_VIDEO_INFO_WIDTH (&p->info);
+    empty.height = GST_VIDEO_INFO_HEIGHT (&p->info);
   }
-  catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write metadata."),
-        ("%s", e.what ()));
-    return FALSE;
-  }
-  return TRUE;
+  return fer::to_json_line (empty, json, origin);
 }
 
 static GstFlowReturn
-gst_face_meta_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+gst_fer_face_meta_publish_transform_ip (GstBaseTransform * trans,
+    GstBuffer * buf)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (trans);
-  GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (buf);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (trans);
+  FaceMetaPublishPrivate *p = self->priv;
   GstFerSourceMeta *source = gst_buffer_get_fer_source_meta (buf);
-  PublishCounts & counts = *self->counts;
-  std::string line;
-  fer::JsonLinesOptions options;
   fer::FrameOrigin origin;
+  std::string line;
 
-  GST_OBJECT_LOCK (self);
-  options.include_features = self->include_features;
-  GST_OBJECT_UNLOCK (self);
   if (source) {
     origin.source = g_quark_to_string (source->source);
     origin.dropped = source->dropped;
-    counts.have_origin = true;
-    counts.source = origin.source;
-    counts.frames_in = source->sequence + 1;
-    counts.frames_dropped = source->dropped;
+    p->counts.have_origin = true;
+    p->counts.source = origin.source;
+    p->counts.frames_in = source->sequence + 1;
+    p->counts.frames_dropped = source->dropped;
   }
   try {
-    if (meta) {
-      line = fer::to_json_line (*meta->faces, options, source ? &origin :
-          nullptr);
-      counts.faces += meta->faces->faces.size ();
-    } else {
-      /* Still one line per frame, so frame counts stay honest. */
-      if (self->frames_without_meta++ == 0)
-        GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-            ("Buffers carry no faces metadata: writing frames without faces."),
-            ("Is facelandmarks upstream of facemetapublish?"));
-      fer::FrameFaces empty;
-      empty.frame = self->frame_counter;
-      if (GST_BUFFER_PTS_IS_VALID (buf))
-        empty.pts = (gint64) GST_BUFFER_PTS (buf);
-      if (self->have_info) {
-        empty.width = GST_VIDEO_INFO_WIDTH (&self->info);
-        empty.height = GST_VIDEO_INFO_HEIGHT (&self->info);
-      }
-      line = fer::to_json_line (empty, {}, source ? &origin : nullptr);
-    }
+    line = frame_line (self, buf, source ? &origin : nullptr);
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not serialise faces."),
         ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
-  self->frame_counter++;
-  counts.frames++;
-  if (!gst_face_meta_publish_line (self, std::move (line)))
+  p->frame_counter++;
+  p->counts.frames++;
+  if (!send_line (self, std::move (line)))
     return GST_FLOW_ERROR;
   maybe_post_stats (self, buf);
   return GST_FLOW_OK;
 }
 
 static void
-gst_face_meta_publish_finalize (GObject * object)
+gst_fer_face_meta_publish_finalize (GObject * object)
 {
-  GstFaceMetaPublish *self = GST_FACE_META_PUBLISH (object);
+  GstFerFaceMetaPublish *self = GST_FER_FACE_META_PUBLISH (object);
 
-  for (gchar * s:self->strings)
-    g_free (s);
-  delete self->mqtt;
-  delete self->counts;
+  delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
 install_string (GObjectClass * gobject_class, guint prop_id,
-    const gchar * name, const gchar * blurb, const gchar * default_value)
+    const gchar * name, const gchar * blurb, const std::string & default_value)
 {
+  /* GParamSpec copies the default. */
   g_object_class_install_property (gobject_class, prop_id,
-      g_param_spec_string (name, name, blurb, default_value,
+      g_param_spec_string (name, name, blurb,
+          default_value.empty ()? nullptr : default_value.c_str (),
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY)));
 }
 
 static void
-gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
+gst_fer_face_meta_publish_class_init (GstFerFaceMetaPublishClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -684,67 +703,83 @@ gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   const GParamFlags ro = (GParamFlags) (G_PARAM_READABLE |
       G_PARAM_STATIC_STRINGS);
+  const PublishSettings defaults;
+  const std::string field_list = "Keys of each face to write, comma-separated, "
+      "from " + fer::face_field_names () + " (NULL: all but features; e.g. "
+      "id,bbox,emotion,pose leaves out the landmarks and blendshapes)";
 
-  gobject_class->set_property = gst_face_meta_publish_set_property;
-  gobject_class->get_property = gst_face_meta_publish_get_property;
-  gobject_class->finalize = gst_face_meta_publish_finalize;
+  gobject_class->set_property = gst_fer_face_meta_publish_set_property;
+  gobject_class->get_property = gst_fer_face_meta_publish_get_property;
+  gobject_class->finalize = gst_fer_face_meta_publish_finalize;
 
   g_object_class_install_property (gobject_class, PROP_METHOD,
       g_param_spec_enum ("method", "Method",
           "Where the JSON lines go: a file (location) or an MQTT broker",
-          GST_TYPE_FACE_META_PUBLISH_METHOD, DEFAULT_METHOD, rw));
+          GST_TYPE_FER_PUBLISH_METHOD, defaults.method, rw));
   install_string (gobject_class, PROP_LOCATION, "location",
       "method=file: file to write JSON lines to, or \"-\" for standard output",
-      DEFAULT_LOCATION);
+      defaults.location);
   g_object_class_install_property (gobject_class, PROP_OVERWRITE,
       g_param_spec_boolean ("overwrite", "Overwrite",
           "method=file: replace an existing file instead of failing",
-          DEFAULT_OVERWRITE, rw));
+          defaults.overwrite, rw));
+  /* The blurb must outlive the class: interned. */
+  g_object_class_install_property (gobject_class, PROP_FIELDS,
+      g_param_spec_string ("fields", "Fields",
+          g_intern_string (field_list.c_str ()), nullptr, rw));
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_int ("precision", "Precision",
+          "Decimal places of pixel values (bbox, landmarks) and angles; "
+          "scores and probabilities keep 4", 0, 6, defaults.precision, rw));
   g_object_class_install_property (gobject_class, PROP_INCLUDE_FEATURES,
       g_param_spec_boolean ("include-features", "Include features",
           "Also write the wavelet features waveletencode attaches "
           "(about 60 KB per face and encoding)",
-          DEFAULT_INCLUDE_FEATURES, (GParamFlags) (G_PARAM_READWRITE |
+          defaults.include_features, (GParamFlags) (G_PARAM_READWRITE |
               G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
 
   install_string (gobject_class, PROP_HOST, "host",
-      "method=mqtt: broker host name or address", DEFAULT_HOST);
+      "method=mqtt: broker host name or address", defaults.mqtt.host);
   g_object_class_install_property (gobject_class, PROP_PORT,
       g_param_spec_int ("port", "Port", "method=mqtt: broker TCP port",
-          1, 65535, DEFAULT_PORT, rw));
+          1, 65535, defaults.mqtt.port, rw));
   install_string (gobject_class, PROP_TOPIC, "topic",
       "method=mqtt: topic of the messages; {source} is replaced by source",
-      DEFAULT_TOPIC);
+      defaults.topic);
   install_string (gobject_class, PROP_SOURCE, "source",
       "Name of the stream, put in the topic's {source} (the JSON lines take "
-      "the name of the livesource the frames come from)", DEFAULT_SOURCE);
+      "the name of the livesource the frames come from)", defaults.source);
   install_string (gobject_class, PROP_CLIENT_ID, "client-id",
-      "method=mqtt: MQTT client id (NULL: a unique gst-fer-... id)", nullptr);
-  /* Replaces GstBaseTransform's boolean "qos" (QoS events, of no use to a
-   * pass-through metadata writer). */
-  g_object_class_install_property (gobject_class, PROP_QOS,
-      g_param_spec_uint ("qos", "MQTT QoS",
+      "method=mqtt: MQTT client id (NULL: a unique gst-fer-... id)",
+      defaults.mqtt.client_id);
+  g_object_class_install_property (gobject_class, PROP_MQTT_QOS,
+      g_param_spec_uint ("mqtt-qos", "MQTT QoS",
           "method=mqtt: 0 = at most once, 1 = at least once (a message leaves "
-          "the queue when the broker acknowledged it)", 0, 1, DEFAULT_QOS, rw));
+          "the queue when the broker acknowledged it)", 0, 1,
+          (guint) defaults.mqtt.qos, rw));
   install_string (gobject_class, PROP_USERNAME, "username",
-      "method=mqtt: user name for the broker (NULL: none)", nullptr);
+      "method=mqtt: user name for the broker (NULL: none)",
+      defaults.mqtt.username);
   install_string (gobject_class, PROP_PASSWORD, "password",
-      "method=mqtt: password for the broker (needs username)", nullptr);
+      "method=mqtt: password for the broker (needs username)",
+      defaults.mqtt.password);
   install_string (gobject_class, PROP_TLS_CA_FILE, "tls-ca-file",
       "method=mqtt: PEM file of the CA certificates to verify the broker "
-      "with; set, it switches TLS on", nullptr);
+      "with; set, it switches TLS on", defaults.mqtt.tls_ca_file);
   install_string (gobject_class, PROP_TLS_CERT_FILE, "tls-cert-file",
-      "method=mqtt: PEM client certificate (with tls-key-file)", nullptr);
+      "method=mqtt: PEM client certificate (with tls-key-file)",
+      defaults.mqtt.tls_cert_file);
   install_string (gobject_class, PROP_TLS_KEY_FILE, "tls-key-file",
-      "method=mqtt: PEM private key of tls-cert-file (unencrypted)", nullptr);
+      "method=mqtt: PEM private key of tls-cert-file (unencrypted)",
+      defaults.mqtt.tls_key_file);
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUED,
       g_param_spec_uint ("max-queued", "Max queued",
           "method=mqtt: most messages waiting for the broker; more are dropped "
-          "and counted", 1, G_MAXUINT, DEFAULT_MAX_QUEUED, rw));
+          "and counted", 1, G_MAXUINT, (guint) defaults.mqtt.max_queued, rw));
   g_object_class_install_property (gobject_class, PROP_FLUSH_TIMEOUT,
       g_param_spec_uint ("flush-timeout", "Flush timeout",
           "method=mqtt: at EOS and stop, milliseconds to wait for queued "
-          "messages to be acknowledged", 0, G_MAXUINT, DEFAULT_FLUSH_TIMEOUT,
+          "messages to be acknowledged", 0, G_MAXUINT, defaults.flush_timeout,
           rw));
   g_object_class_install_property (gobject_class, PROP_DROPPED,
       g_param_spec_uint64 ("dropped", "Dropped",
@@ -762,36 +797,24 @@ gst_face_meta_publish_class_init (GstFaceMetaPublishClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
-  trans_class->start = GST_DEBUG_FUNCPTR (gst_face_meta_publish_start);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_face_meta_publish_stop);
-  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_face_meta_publish_sink_event);
-  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_face_meta_publish_set_caps);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_fer_face_meta_publish_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_fer_face_meta_publish_stop);
+  trans_class->sink_event =
+      GST_DEBUG_FUNCPTR (gst_fer_face_meta_publish_sink_event);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_fer_face_meta_publish_set_caps);
   trans_class->transform_ip =
-      GST_DEBUG_FUNCPTR (gst_face_meta_publish_transform_ip);
+      GST_DEBUG_FUNCPTR (gst_fer_face_meta_publish_transform_ip);
   trans_class->passthrough_on_same_caps = TRUE;
 
-  gst_type_mark_as_plugin_api (GST_TYPE_FACE_META_PUBLISH_METHOD,
+  gst_type_mark_as_plugin_api (GST_TYPE_FER_PUBLISH_METHOD,
       (GstPluginAPIFlags) 0);
-  GST_DEBUG_CATEGORY_INIT (gst_face_meta_publish_debug, "facemetapublish", 0,
-      "gst-fer JSON lines publisher");
+  GST_DEBUG_CATEGORY_INIT (gst_fer_face_meta_publish_debug, "facemetapublish",
+      0, "gst-fer JSON lines publisher");
 }
 
 static void
-gst_face_meta_publish_init (GstFaceMetaPublish * self)
+gst_fer_face_meta_publish_init (GstFerFaceMetaPublish * self)
 {
-  STRING_PROP (self, PROP_LOCATION) = g_strdup (DEFAULT_LOCATION);
-  STRING_PROP (self, PROP_HOST) = g_strdup (DEFAULT_HOST);
-  STRING_PROP (self, PROP_TOPIC) = g_strdup (DEFAULT_TOPIC);
-  STRING_PROP (self, PROP_SOURCE) = g_strdup (DEFAULT_SOURCE);
-  self->overwrite = DEFAULT_OVERWRITE;
-  self->include_features = DEFAULT_INCLUDE_FEATURES;
-  self->method = DEFAULT_METHOD;
-  self->port = DEFAULT_PORT;
-  self->qos = DEFAULT_QOS;
-  self->max_queued = DEFAULT_MAX_QUEUED;
-  self->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
-  self->writer = nullptr;
-  self->mqtt = new PublishMqttState ();
-  self->counts = new PublishCounts ();
+  self->priv = new FaceMetaPublishPrivate ();
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
 }

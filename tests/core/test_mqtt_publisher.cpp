@@ -147,7 +147,7 @@ TEST(MqttPublisher, QueueBoundWithoutBroker) {
   });
   EXPECT_EQ(publisher->client_id().rfind("gst-fer-", 0), 0u);
   EXPECT_EQ(publisher->client_id().size(), 23u);
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(publisher->Publish("m" + std::to_string(i)), i < 5) << i;
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(publisher->Send("m" + std::to_string(i)), i < 5) << i;
   fer::MqttPublisherStats s = publisher->stats();
   EXPECT_EQ(s.submitted, 8u);
   EXPECT_EQ(s.queued, 5u);
@@ -167,6 +167,6 @@ TEST(MqttPublisher, QueueBoundWithoutBroker) {
   EXPECT_EQ(s.queued, 0u);
   EXPECT_EQ(s.dropped, 8u);
   EXPECT_EQ(s.submitted, s.acknowledged + s.queued + s.dropped);
-  EXPECT_FALSE(publisher->Publish("after close"));
+  EXPECT_FALSE(publisher->Send("after close"));
   EXPECT_EQ(publisher->Close(milliseconds(0)), 0u);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -264,4 +265,53 @@ TEST(FaceMetaPublishElement, WritesToStdout) {
     EXPECT_EQ(out.lines[1].at("faces").size(), 1u);
     EXPECT_EQ(out.lines[1].at("faces")[0].at("landmarks").size(), 478u);
   }
+}
+
+// fields= keeps the named keys of each face and nothing else; precision= rounds pixel values and angles; the line shrinks.
+TEST(FaceMetaPublishElement, FieldsAndPrecisionShapeTheLine) {
+  const cv::Mat& rgb = still();
+  ASSERT_FALSE(rgb.empty());
+  TempDir dir;
+  const std::string full = dir.file("full.jsonl"), slim = dir.file("slim.jsonl");
+  for (const std::string& launch :
+       {"facemetapublish location=\"" + full + "\"",
+        "facemetapublish fields=id,bbox,emotion,pose precision=0 location=\"" + slim + "\""}) {
+    Harness t("facelandmarks ! emotionclassify ! " + launch, rgb_caps(rgb.cols, rgb.rows));
+    ASSERT_EQ(t.push(rgb_buffer(rgb, 0)), GST_FLOW_OK);
+    gst_buffer_unref(t.pull());
+  }
+  const JsonLines a = read_json_lines(full), b = read_json_lines(slim);
+  ASSERT_EQ(a.lines.size(), 1u);
+  ASSERT_EQ(b.lines.size(), 1u);
+  const json& fa = a.lines[0].at("faces").at(0);
+  const json& fb = b.lines[0].at("faces").at(0);
+  std::vector<std::string> keys;
+  for (const auto& item : fb.items()) keys.push_back(item.key());
+  std::sort(keys.begin(), keys.end());  // (json sorts them anyway)
+  EXPECT_EQ(keys, (std::vector<std::string>{"bbox", "emotion", "id", "pitch", "pose", "roll", "yaw"}));
+  EXPECT_TRUE(fa.contains("landmarks") && fa.contains("blendshapes") && fa.contains("score"));
+  for (int k = 0; k < 4; ++k) {
+    const double v = fb.at("bbox").at(k).get<double>();
+    EXPECT_EQ(v, std::round(v)) << "precision=0 gives whole pixels";
+    EXPECT_NEAR(v, fa.at("bbox").at(k).get<double>(), 0.5);
+  }
+  EXPECT_EQ(fb.at("yaw").get<double>(), std::round(fa.at("yaw").get<double>()));
+  EXPECT_EQ(fb.at("emotion"), fa.at("emotion")) << "probabilities keep their 4 decimals";
+  EXPECT_EQ(fb.at("pose"), fa.at("pose")) << "the matrix keeps its 6 decimals";
+  EXPECT_LT(b.lines[0].dump().size() * 10, a.lines[0].dump().size()) << "a tenth of the line or less";
+  // The frame's own keys are always there.
+  for (const char* key : {"frame", "pts", "width", "height"}) EXPECT_TRUE(b.lines[0].contains(key)) << key;
+}
+
+// An unknown field fails the start naming it and the known ones.
+TEST(FaceMetaPublishElement, UnknownFieldFailsTheStart_n) {
+  TempDir dir;
+  GstElement* e = gst_element_factory_make("facemetapublish", nullptr);
+  ASSERT_NE(e, nullptr);
+  g_object_set(e, "location", dir.file("x.jsonl").c_str(), "fields", "id,bbox,landmark", nullptr);
+  const StartError error = expect_start_fails(e);
+  EXPECT_EQ(error.domain, GST_RESOURCE_ERROR);
+  EXPECT_NE(error.message.find("\"landmark\""), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("landmarks"), std::string::npos) << error.message;
+  gst_object_unref(e);
 }

@@ -558,13 +558,13 @@ TEST_F(FaceMetaPublishMqtt, TopicTakesTheSource) {
   }
 }
 
-// qos=0: every message leaves the queue once written to the socket; on a
+// mqtt-qos=0: every message leaves the queue once written to the socket; on a
 // healthy loopback connection all of them arrive.
 TEST_F(FaceMetaPublishMqtt, Qos0Delivers) {
   ASSERT_NO_FATAL_FAILURE(start_broker());
   BusLog log;
   {
-    Harness t(mqtt_launch(broker->port(), "qos=0"), rgb_caps(64, 48));
+    Harness t(mqtt_launch(broker->port(), "mqtt-qos=0"), rgb_caps(64, 48));
     push_frames(t, 0, 20);
     ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
     log.pump(t.bus);

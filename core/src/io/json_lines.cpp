@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fer/blendshapes.h"
+#include "fer/error.h"
 
 namespace fer {
 namespace {
@@ -16,9 +17,7 @@ namespace {
 // double nearest to the decimal, which prints short ("197.73").
 double round_to(double value, double scale) { return std::round(value * scale) / scale; }
 
-constexpr double kPixelScale = 100;   // 1/100 pixel
 constexpr double kScoreScale = 1e4;   // 1e-4
-constexpr double kAngleScale = 100;   // 1/100 degree
 constexpr double kMatrixScale = 1e6;  // pose: rotation terms in [-1, 1], translation in cm
 constexpr double kFeatureScale = 1e6; // normalised coordinates and coefficients
 
@@ -72,48 +71,86 @@ nlohmann::ordered_json features_json(const FaceFeatures& f) {
   return j;
 }
 
+constexpr struct {
+  const char* name;
+  FaceField field;
+} kFieldNames[] = {
+    {"id", kFieldId},       {"bbox", kFieldBbox}, {"score", kFieldScore},     {"landmarks", kFieldLandmarks},
+    {"blendshapes", kFieldBlendshapes}, {"pose", kFieldPose}, {"emotion", kFieldEmotion}, {"features", kFieldFeatures},
+};
+
 nlohmann::ordered_json face_json(const Face& face, const JsonLinesOptions& options) {
-  nlohmann::ordered_json j;
-  j["id"] = face.id;
-  j["bbox"] = {round_to(face.bbox.x, kPixelScale), round_to(face.bbox.y, kPixelScale),
-               round_to(face.bbox.width, kPixelScale), round_to(face.bbox.height, kPixelScale)};
-  j["score"] = round_to(face.score, kScoreScale);
-  if (!face.landmarks.empty()) {
+  const unsigned fields = options.fields;
+  const double pixel_scale = std::pow(10.0, options.precision);  // also angles
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (fields & kFieldId) j["id"] = face.id;
+  if (fields & kFieldBbox)
+    j["bbox"] = {round_to(face.bbox.x, pixel_scale), round_to(face.bbox.y, pixel_scale),
+                 round_to(face.bbox.width, pixel_scale), round_to(face.bbox.height, pixel_scale)};
+  if (fields & kFieldScore) j["score"] = round_to(face.score, kScoreScale);
+  if ((fields & kFieldLandmarks) && !face.landmarks.empty()) {
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (const auto& p : face.landmarks)
-      points.push_back({round_to(p.x, kPixelScale), round_to(p.y, kPixelScale),
-                        round_to(p.z, kPixelScale)});
+      points.push_back({round_to(p.x, pixel_scale), round_to(p.y, pixel_scale),
+                        round_to(p.z, pixel_scale)});
     j["landmarks"] = std::move(points);
   }
-  if (face.blendshapes.size() == kBlendshapeCount) {
+  if ((fields & kFieldBlendshapes) && face.blendshapes.size() == kBlendshapeCount) {
     nlohmann::ordered_json shapes;
     for (int i = 0; i < kBlendshapeCount; ++i)
       shapes[blendshape_names()[i]] = round_to(face.blendshapes[i], kScoreScale);
     j["blendshapes"] = std::move(shapes);
   }
-  if (face.pose) {
+  if ((fields & kFieldPose) && face.pose) {
     nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
     for (int i = 0; i < 16; ++i) matrix.push_back(round_to(face.pose->transform.val[i], kMatrixScale));
     j["pose"] = std::move(matrix);
-    j["yaw"] = round_to(face.pose->yaw, kAngleScale);
-    j["pitch"] = round_to(face.pose->pitch, kAngleScale);
-    j["roll"] = round_to(face.pose->roll, kAngleScale);
+    j["yaw"] = round_to(face.pose->yaw, pixel_scale);
+    j["pitch"] = round_to(face.pose->pitch, pixel_scale);
+    j["roll"] = round_to(face.pose->roll, pixel_scale);
   }
-  if (face.emotion) {
+  if ((fields & kFieldEmotion) && face.emotion) {
     nlohmann::ordered_json probs;
     for (const auto& p : face.emotion->probabilities) probs[p.label] = round_to(p.probability, kScoreScale);
     j["emotion"] = {{"label", face.emotion->label},
                     {"confidence", round_to(face.emotion->confidence, kScoreScale)},
                     {"probs", std::move(probs)}};
   }
-  if (options.include_features && face.features) j["features"] = features_json(*face.features);
+  if ((fields & kFieldFeatures) && face.features) j["features"] = features_json(*face.features);
   return j;
 }
 
 }  // namespace
 
+unsigned parse_face_fields(const std::string& names) {
+  unsigned fields = 0;
+  std::size_t start = 0;
+  while (start <= names.size()) {
+    std::size_t end = names.find(',', start);
+    if (end == std::string::npos) end = names.size();
+    const std::string name = names.substr(start, end - start);
+    unsigned field = 0;
+    for (const auto& known : kFieldNames)
+      if (name == known.name) field = known.field;
+    if (field == 0)
+      throw Error("unknown face field \"" + name + "\" in \"" + names + "\" (known: " + face_field_names() + ")");
+    if (fields & field) throw Error("face field \"" + name + "\" named twice in \"" + names + "\"");
+    fields |= field;
+    start = end + 1;
+  }
+  return fields;
+}
+
+std::string face_field_names() {
+  std::string names;
+  for (const auto& known : kFieldNames) names += (names.empty() ? "" : ",") + std::string(known.name);
+  return names;
+}
+
 std::string to_json_line(const FrameFaces& frame, const JsonLinesOptions& options,
                          const FrameOrigin* origin) {
+  if (options.precision < 0 || options.precision > 6)
+    throw Error("JSON lines precision must be 0 to 6 decimals, not " + std::to_string(options.precision));
   nlohmann::ordered_json j;
   if (origin) j["source"] = origin->source;
   j["frame"] = frame.frame;

@@ -5,10 +5,10 @@
 // connects and reconnects with mosquitto_{connect,reconnect}_async (never
 // blocking on a remote host) and services the socket with mosquitto_loop().
 // libmosquitto calls on_connect/on_disconnect/on_publish from inside
-// mosquitto_loop(), on that thread. Any thread may call Publish(), which
+// mosquitto_loop(), on that thread. Any thread may call Send(), which
 // queues the payload and hands it to libmosquitto at once when the window
 // allows. `mutex` guards everything below it in Impl; it is held while
-// calling mosquitto_publish() (from Publish() and from the callbacks), so
+// calling mosquitto_publish() (from Send() and from the callbacks), so
 // the packet id of a message is recorded before its acknowledgement can be
 // processed. Lock order: libmosquitto's callback lock -> mutex ->
 // libmosquitto's message and packet locks (mosquitto_publish); libmosquitto
@@ -339,7 +339,7 @@ MqttPublisher::MqttPublisher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 MqttPublisher::~MqttPublisher() { Close(std::chrono::milliseconds(0)); }
 
-bool MqttPublisher::Publish(std::string payload) {
+bool MqttPublisher::Send(std::string payload) {
   if (payload.size() > kMaxPacket - 4 - impl_->options.topic.size())
     throw Error("MQTT payload of " + std::to_string(payload.size()) +
                 " bytes is larger than an MQTT message can be");

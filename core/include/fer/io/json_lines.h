@@ -8,10 +8,12 @@
 //               "yaw", "pitch", "roll",
 //               "emotion": {"label", "confidence", "probs": {label: p}},
 //               "features": {...}}]}
-// Keys of a face appear only when the stage that makes them ran; features
-// only when asked for. Pixel values are rounded to 1/100 pixel; scores,
-// blendshapes and emotion probabilities to 1e-4; angles to 1/100 degree;
-// the pose matrix and the features to 1e-6, to keep lines short.
+// Keys of a face appear only when the stage that makes them ran and when
+// JsonLinesOptions::fields names them (by default every key but the large
+// features). Pixel values and angles are rounded to `precision` decimals
+// (default 2: 1/100 pixel, 1/100 degree); scores, blendshapes and emotion
+// probabilities to 1e-4; the pose matrix and the features to 1e-6, to keep
+// lines short.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +24,33 @@
 
 namespace fer {
 
-struct JsonLinesOptions {
-  bool include_features = false;  // write waveletencode's features (large)
+// The keys of a face a line may carry (bit flags of JsonLinesOptions::fields).
+enum FaceField : unsigned {
+  kFieldId = 1u << 0,
+  kFieldBbox = 1u << 1,
+  kFieldScore = 1u << 2,
+  kFieldLandmarks = 1u << 3,    // 478 points: most of a line (~9 KB of ~12 KB)
+  kFieldBlendshapes = 1u << 4,
+  kFieldPose = 1u << 5,         // "pose" (the matrix), "yaw", "pitch", "roll"
+  kFieldEmotion = 1u << 6,
+  kFieldFeatures = 1u << 7,     // waveletencode's features (~60 KB per encoding)
 };
+inline constexpr unsigned kDefaultFaceFields =
+    kFieldId | kFieldBbox | kFieldScore | kFieldLandmarks | kFieldBlendshapes | kFieldPose | kFieldEmotion;
+
+struct JsonLinesOptions {
+  unsigned fields = kDefaultFaceFields;  // a key is still left out when its stage did not run
+  // Decimal places (0 to 6) of pixel values (bbox, landmarks) and angles;
+  // scores, blendshapes and probabilities keep 4, the pose matrix 6.
+  int precision = 2;
+};
+
+// "id,bbox,emotion,pose" as FaceField flags; throws fer::Error naming an
+// unknown or repeated name and the known ones.
+unsigned parse_face_fields(const std::string& names);
+
+// The names parse_face_fields() knows, in line order, comma-separated.
+std::string face_field_names();
 
 // Where a frame came from, when a livesource stamped it: written first as
 // "source", and "dropped" (frames of this source dropped before the

@@ -4,7 +4,7 @@
 //
 // WHAT THIS REPRESENTS
 //   One MQTT client (Eclipse libmosquitto, MQTT 3.1.1, clean session) that
-//   publishes every payload handed to Publish() to one topic, in the order
+//   publishes every payload handed to Send() to one topic, in the order
 //   given. The client has its own network thread: it connects, and whenever
 //   the connection is lost or cannot be made it reconnects by itself, waiting
 //   reconnect_delay_min_ms, then twice as long after every failed attempt, up
@@ -26,7 +26,7 @@
 //   others wait in the queue, so the queue is the only place where memory
 //   grows, and max_queued bounds it.
 //
-//   When the queue is full, Publish() refuses the new payload and counts it
+//   When the queue is full, Send() refuses the new payload and counts it
 //   as dropped (the queue keeps the oldest messages: those already sent
 //   cannot be taken back, and a subscriber then sees one gap rather than
 //   many).
@@ -74,7 +74,7 @@
 //   publisher.
 //
 // THREAD SAFETY
-//   Publish(), Flush(), stats() may be called from any thread, concurrently.
+//   Send(), Flush(), stats() may be called from any thread, concurrently.
 //   Close() once, from one thread (later calls return 0).
 #pragma once
 
@@ -84,6 +84,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "fer/io/line_sink.h"
 
 namespace fer {
 
@@ -109,7 +111,7 @@ struct MqttPublisherOptions {
 };
 
 struct MqttPublisherStats {
-  std::uint64_t submitted = 0;     // payloads given to Publish()
+  std::uint64_t submitted = 0;     // payloads given to Send()
   std::uint64_t published = 0;     // handed to the network (each counted once)
   std::uint64_t acknowledged = 0;  // left the queue: PUBACK (qos 1), written (qos 0)
   std::uint64_t queued = 0;        // in the queue now, in flight included
@@ -123,7 +125,7 @@ enum class MqttEvent { kConnected, kConnectionLost, kConnectFailed };
 // `source` contains an MQTT wildcard (+ #) or NUL (names "source").
 std::string expand_mqtt_topic(const std::string& pattern, const std::string& source);
 
-class MqttPublisher {
+class MqttPublisher final : public LineSink {
  public:
   static constexpr std::size_t kMaxInFlight = 16;
 
@@ -131,19 +133,19 @@ class MqttPublisher {
 
   static std::unique_ptr<MqttPublisher> Create(const MqttPublisherOptions& options,
                                                EventCallback on_event = {});
-  ~MqttPublisher();
+  ~MqttPublisher() override;
   MqttPublisher(const MqttPublisher&) = delete;
   MqttPublisher& operator=(const MqttPublisher&) = delete;
 
   // Queues `payload` for the topic. False (and counted as dropped) if the
   // queue already holds max_queued messages or the publisher is closed.
-  bool Publish(std::string payload);
+  bool Send(std::string payload) override;
 
   // Waits until the queue is empty or `timeout` passed; true if empty.
-  bool Flush(std::chrono::milliseconds timeout);
+  bool Flush(std::chrono::milliseconds timeout) override;
 
   // See ENSURES; returns how many messages were still queued (now dropped).
-  std::size_t Close(std::chrono::milliseconds timeout);
+  std::size_t Close(std::chrono::milliseconds timeout) override;
 
   MqttPublisherStats stats() const;
 
