@@ -7,10 +7,10 @@
  * probability of every class. An appearance model looks at the face crop
  * aligned from the landmarks (all faces of a frame in one batch); a feature
  * model, when set, reads the wavelet features waveletencode attaches. Both
- * are fused per track and smoothed over time; below #GstEmotionClassify:min-confidence
+ * are fused per track and smoothed over time; below #GstFerEmotionClassify:min-confidence
  * the label is "unknown".
  *
- * Built-in appearance models (#GstEmotionClassify:model): `ensemble` (default:
+ * Built-in appearance models (#GstFerEmotionClassify:model): `ensemble` (default:
  * the two below, each on its own crop, probabilities averaged; chosen by
  * measurement, docs/evaluation.md), `minixception-fer2013` (mini-Xception
  * trained on FER2013, 64x64 grey) and `faceapi-expression` (face-api's
@@ -21,7 +21,7 @@
  * Needs the faces meta of facelandmarks upstream. Results go into that meta
  * (`emotion` in facemetapublish's JSON lines), into a "emotion" parameter
  * structure (label, confidence) of each face's
- * #GstVideoRegionOfInterestMeta, and with #GstEmotionClassify:post-messages
+ * #GstVideoRegionOfInterestMeta, and with #GstFerEmotionClassify:post-messages
  * into one element message per frame.
  *
  * ## Element message
@@ -50,8 +50,8 @@
 #include "gstfermeta.h"
 #include "gstfermodelerror.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_emotion_classify_debug);
-#define GST_CAT_DEFAULT gst_emotion_classify_debug
+GST_DEBUG_CATEGORY_STATIC (gst_fer_emotion_classify_debug);
+#define GST_CAT_DEFAULT gst_fer_emotion_classify_debug
 
 enum
 {
@@ -68,39 +68,33 @@ enum
   PROP_ENGINE,
 };
 
-#define DEFAULT_SMOOTHING_MS 500.0
-#define DEFAULT_INTERVAL 1
-#define DEFAULT_FEATURE_WEIGHT 0.5
-#define DEFAULT_MIN_CONFIDENCE 0.3
-#define DEFAULT_POST_MESSAGES FALSE
-#define DEFAULT_CROP_MARGIN -1.0  /* the model's own */
+/* crop-margin's "unset": the model's own margin. */
+#define CROP_MARGIN_OF_THE_MODEL -1.0
 
-struct _GstEmotionClassify
+/* The element's C++ state: created in init, deleted in finalize. */
+struct EmotionClassifyPrivate
 {
-  GstVideoFilter parent;
+  /* The properties (object lock), with the core's defaults; model and
+   * feature-model as given ("none" included). */
+  fer::EmotionClassifierOptions settings;
+  bool post_messages = false;
 
-  /* properties; read at start() */
-  gchar *model;
-  gchar *feature_model;
-  gchar *model_dir;
-  gdouble smoothing_ms;
-  gint interval;
-  gdouble feature_weight;
-  gdouble min_confidence;
-  gdouble crop_margin;
-  gboolean post_messages;
-  GstFerEngine engine;
-  gint width, height;           /* the stream's frame size, for resets */
-
-  fer::EmotionClassifier *classifier;
-  gboolean posting;             /* post-messages as read at start() */
-  gboolean warned_no_meta;
+  std::unique_ptr < fer::EmotionClassifier > classifier;      /* start() .. stop() */
+  bool posting = false;         /* post-messages as read at start() */
+  bool warned_no_meta = false;
+  gint width = 0, height = 0;   /* the stream's frame size, for resets */
 };
 
-#define gst_emotion_classify_parent_class parent_class
-G_DEFINE_TYPE (GstEmotionClassify, gst_emotion_classify, GST_TYPE_VIDEO_FILTER);
+struct _GstFerEmotionClassify
+{
+  GstVideoFilter parent;
+  EmotionClassifyPrivate *priv;
+};
+
+#define gst_fer_emotion_classify_parent_class parent_class
+G_DEFINE_TYPE (GstFerEmotionClassify, gst_fer_emotion_classify, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (emotionclassify, "emotionclassify", GST_RANK_NONE,
-    GST_TYPE_EMOTION_CLASSIFY);
+    GST_TYPE_FER_EMOTION_CLASSIFY);
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -110,49 +104,53 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_FER_ANALYTICS_FORMATS)));
 
 static void
-replace_string (gchar ** field, const GValue * value)
+set_string (std::string & field, const GValue * value)
 {
-  g_free (*field);
-  *field = g_value_dup_string (value);
+  const gchar *v = g_value_get_string (value);
+  field = v ? v : "";
 }
 
 static void
-gst_emotion_classify_set_property (GObject * object, guint prop_id,
+gst_fer_emotion_classify_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (object);
+  GstFerEmotionClassify *self = GST_FER_EMOTION_CLASSIFY (object);
+  fer::EmotionClassifierOptions & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODEL:
-      replace_string (&self->model, value);
+      set_string (s.model, value);
       break;
     case PROP_FEATURE_MODEL:
-      replace_string (&self->feature_model, value);
+      set_string (s.feature_model, value);
       break;
     case PROP_MODEL_DIR:
-      replace_string (&self->model_dir, value);
+      set_string (s.model_dir, value);
       break;
     case PROP_ENGINE:
-      self->engine = (GstFerEngine) g_value_get_enum (value);
+      s.engine = (fer::InferenceEngine) g_value_get_enum (value);
       break;
     case PROP_SMOOTHING_MS:
-      self->smoothing_ms = g_value_get_double (value);
+      s.smoothing_ms = g_value_get_double (value);
       break;
     case PROP_INTERVAL:
-      self->interval = g_value_get_int (value);
+      s.interval = g_value_get_int (value);
       break;
     case PROP_FEATURE_WEIGHT:
-      self->feature_weight = g_value_get_double (value);
+      s.feature_weight = (float) g_value_get_double (value);
       break;
     case PROP_MIN_CONFIDENCE:
-      self->min_confidence = g_value_get_double (value);
+      s.min_confidence = (float) g_value_get_double (value);
       break;
-    case PROP_CROP_MARGIN:
-      self->crop_margin = g_value_get_double (value);
+    case PROP_CROP_MARGIN:{
+      const gdouble margin = g_value_get_double (value);
+      s.crop_margin = margin == CROP_MARGIN_OF_THE_MODEL ? std::nullopt :
+          std::optional < float >((float) margin);
       break;
+    }
     case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
+      self->priv->post_messages = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -160,43 +158,50 @@ gst_emotion_classify_set_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+static const gchar *
+string_or_null (const std::string & value)
+{
+  return value.empty ()? nullptr : value.c_str ();
+}
+
 static void
-gst_emotion_classify_get_property (GObject * object, guint prop_id,
+gst_fer_emotion_classify_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (object);
+  GstFerEmotionClassify *self = GST_FER_EMOTION_CLASSIFY (object);
+  const fer::EmotionClassifierOptions & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODEL:
-      g_value_set_string (value, self->model);
+      g_value_set_string (value, string_or_null (s.model));
       break;
     case PROP_FEATURE_MODEL:
-      g_value_set_string (value, self->feature_model);
+      g_value_set_string (value, string_or_null (s.feature_model));
       break;
     case PROP_MODEL_DIR:
-      g_value_set_string (value, self->model_dir);
+      g_value_set_string (value, string_or_null (s.model_dir));
       break;
     case PROP_SMOOTHING_MS:
-      g_value_set_double (value, self->smoothing_ms);
+      g_value_set_double (value, s.smoothing_ms);
       break;
     case PROP_INTERVAL:
-      g_value_set_int (value, self->interval);
+      g_value_set_int (value, s.interval);
       break;
     case PROP_FEATURE_WEIGHT:
-      g_value_set_double (value, self->feature_weight);
+      g_value_set_double (value, s.feature_weight);
       break;
     case PROP_MIN_CONFIDENCE:
-      g_value_set_double (value, self->min_confidence);
+      g_value_set_double (value, s.min_confidence);
       break;
     case PROP_CROP_MARGIN:
-      g_value_set_double (value, self->crop_margin);
+      g_value_set_double (value, s.crop_margin.value_or (CROP_MARGIN_OF_THE_MODEL));
       break;
     case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
+      g_value_set_boolean (value, self->priv->post_messages);
       break;
     case PROP_ENGINE:
-      g_value_set_enum (value, self->engine);
+      g_value_set_enum (value, (gint) s.engine);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -214,28 +219,22 @@ model_option (const gchar * value)
 }
 
 static gboolean
-gst_emotion_classify_start (GstBaseTransform * trans)
+gst_fer_emotion_classify_start (GstBaseTransform * trans)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (trans);
-  fer::EmotionClassifierOptions options;
+  GstFerEmotionClassify *self = GST_FER_EMOTION_CLASSIFY (trans);
+  EmotionClassifyPrivate *p = self->priv;
 
   GST_OBJECT_LOCK (self);
-  options.model = model_option (self->model);
-  options.feature_model = model_option (self->feature_model);
-  options.model_dir = self->model_dir ? self->model_dir : "";
-  options.engine = (fer::InferenceEngine) self->engine;
-  options.smoothing_ms = self->smoothing_ms;
-  options.interval = self->interval;
-  options.feature_weight = (float) self->feature_weight;
-  options.min_confidence = (float) self->min_confidence;
-  if (self->crop_margin != DEFAULT_CROP_MARGIN)   /* else the model's own */
-    options.crop_margin = (float) self->crop_margin;
-  self->posting = self->post_messages;
+  fer::EmotionClassifierOptions options = p->settings;
+  p->posting = p->post_messages;
   GST_OBJECT_UNLOCK (self);
+  options.model = model_option (options.model.c_str ());
+  options.feature_model = model_option (options.feature_model.c_str ());
 
-  self->warned_no_meta = FALSE;
+  p->warned_no_meta = false;
+  p->width = p->height = 0;
   try {
-    self->classifier = fer::EmotionClassifier::Create (options).release ();
+    p->classifier = fer::EmotionClassifier::Create (options);
   }
   catch (const std::exception & e) {
     gst_fer_post_model_error (GST_ELEMENT (self), e, "emotion model");
@@ -245,42 +244,39 @@ gst_emotion_classify_start (GstBaseTransform * trans)
 }
 
 static gboolean
-gst_emotion_classify_stop (GstBaseTransform * trans)
+gst_fer_emotion_classify_stop (GstBaseTransform * trans)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (trans);
-
-  delete self->classifier;
-  self->classifier = nullptr;
+  GST_FER_EMOTION_CLASSIFY (trans)->priv->classifier.reset ();
   return TRUE;
 }
 
 static gboolean
-gst_emotion_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
+gst_fer_emotion_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (trans);
+  EmotionClassifyPrivate *p = GST_FER_EMOTION_CLASSIFY (trans)->priv;
 
   /* After a flush (seek) smoothing must not blend unrelated frames. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->classifier)
-    self->classifier->Reset ();
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && p->classifier)
+    p->classifier->Reset ();
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
 static gboolean
-gst_emotion_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+gst_fer_emotion_classify_set_info (GstVideoFilter * filter, GstCaps *,
+    GstVideoInfo * in_info, GstCaps *, GstVideoInfo *)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (filter);
+  EmotionClassifyPrivate *p = GST_FER_EMOTION_CLASSIFY (filter)->priv;
 
   /* Another frame size without a flush is another picture: no emotion state
    * carries over, whatever ids the faces have. */
-  if (self->classifier && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
-          || self->height != GST_VIDEO_INFO_HEIGHT (in_info)))
-    self->classifier->Reset ();
-  self->width = GST_VIDEO_INFO_WIDTH (in_info);
-  self->height = GST_VIDEO_INFO_HEIGHT (in_info);
+  if (p->classifier && (p->width != GST_VIDEO_INFO_WIDTH (in_info)
+          || p->height != GST_VIDEO_INFO_HEIGHT (in_info)))
+    p->classifier->Reset ();
+  p->width = GST_VIDEO_INFO_WIDTH (in_info);
+  p->height = GST_VIDEO_INFO_HEIGHT (in_info);
   /* Streams without timestamps are timed by their nominal frame rate. */
-  if (self->classifier && in_info->fps_n > 0)
-    self->classifier->SetFrameDuration ((gint64)
+  if (p->classifier && in_info->fps_n > 0)
+    p->classifier->SetFrameDuration ((gint64)
         gst_util_uint64_scale_int (GST_SECOND, in_info->fps_d, in_info->fps_n));
   return TRUE;
 }
@@ -328,7 +324,7 @@ annotate_region_metas (GstBuffer * buffer, const fer::FrameFaces & frame)
 }
 
 static void
-post_faces_message (GstEmotionClassify * self, GstBuffer * buffer,
+post_faces_message (GstFerEmotionClassify * self, GstBuffer * buffer,
     const fer::FrameFaces & frame)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
@@ -367,57 +363,53 @@ post_faces_message (GstEmotionClassify * self, GstBuffer * buffer,
 }
 
 static GstFlowReturn
-gst_emotion_classify_transform_frame_ip (GstVideoFilter * filter,
+gst_fer_emotion_classify_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (filter);
+  GstFerEmotionClassify *self = GST_FER_EMOTION_CLASSIFY (filter);
+  EmotionClassifyPrivate *p = self->priv;
   GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (frame->buffer);
 
   if (!meta) {
     /* Not an error (a stream may start before the analytics does), but
      * never silent. */
-    if (!self->warned_no_meta) {
+    if (!p->warned_no_meta) {
       GST_ELEMENT_WARNING (self, STREAM, FORMAT,
           ("Buffers carry no faces meta: put facelandmarks upstream."),
           ("buffer %" GST_TIME_FORMAT " has no GstFerFacesMeta; "
               "it passes unchanged", GST_TIME_ARGS (GST_BUFFER_PTS (frame->buffer))));
-      self->warned_no_meta = TRUE;
+      p->warned_no_meta = true;
     }
     return GST_FLOW_OK;
   }
 
   try {
-    self->classifier->Classify (gst_fer_image_view (frame), *meta->faces);
+    p->classifier->Classify (gst_fer_image_view (frame), *meta->faces);
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("Emotion classification failed."), ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
-  for (const std::string & warning : self->classifier->TakeWarnings ())
+  for (const std::string & warning : p->classifier->TakeWarnings ())
     GST_ELEMENT_WARNING (self, STREAM, FORMAT,
         ("The feature model cannot use these features."), ("%s",
             warning.c_str ()));
   annotate_region_metas (frame->buffer, *meta->faces);
-  if (self->posting)
+  if (p->posting)
     post_faces_message (self, frame->buffer, *meta->faces);
   return GST_FLOW_OK;
 }
 
 static void
-gst_emotion_classify_finalize (GObject * object)
+gst_fer_emotion_classify_finalize (GObject * object)
 {
-  GstEmotionClassify *self = GST_EMOTION_CLASSIFY (object);
-
-  delete self->classifier;
-  g_free (self->model);
-  g_free (self->feature_model);
-  g_free (self->model_dir);
+  delete GST_FER_EMOTION_CLASSIFY (object)->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
-gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
+gst_fer_emotion_classify_class_init (GstFerEmotionClassifyClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -429,9 +421,9 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
   /* The core's defaults; the docs' table is measured in docs/evaluation.md. */
   static const fer::EmotionClassifierOptions defaults;
 
-  gobject_class->set_property = gst_emotion_classify_set_property;
-  gobject_class->get_property = gst_emotion_classify_get_property;
-  gobject_class->finalize = gst_emotion_classify_finalize;
+  gobject_class->set_property = gst_fer_emotion_classify_set_property;
+  gobject_class->get_property = gst_fer_emotion_classify_get_property;
+  gobject_class->finalize = gst_fer_emotion_classify_finalize;
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Appearance model",
@@ -446,37 +438,38 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
       g_param_spec_string ("model-dir", "Model directory",
           "Directory holding the built-in models the element loads (a model "
-          "missing there is an error); unset: $FER_MODEL_DIR, the install "
-          "data directory, then the build tree",
+          "missing there is an error); unset: $FER_MODEL_DIR, then the models "
+          "installed with the plugin (run from a build tree: that build's)",
           nullptr, rw));
   g_object_class_install_property (gobject_class, PROP_SMOOTHING_MS,
       g_param_spec_double ("smoothing-ms", "Smoothing time constant",
           "Time constant (ms) of the exponential smoothing of each track's "
           "appearance probabilities; 0 disables smoothing", 0.0, 600000.0,
-          DEFAULT_SMOOTHING_MS, rw));
+          defaults.smoothing_ms, rw));
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_int ("interval", "Interval",
           "Run the appearance model every this many frames of a track (new "
           "tracks at once); frames in between reuse the smoothed result",
-          1, G_MAXINT, DEFAULT_INTERVAL, rw));
+          1, G_MAXINT, defaults.interval, rw));
   g_object_class_install_property (gobject_class, PROP_FEATURE_WEIGHT,
       g_param_spec_double ("feature-weight", "Feature weight",
           "Weight of the feature model's probabilities when fused with the "
           "appearance model's (the appearance model gets 1 - weight)",
-          0.0, 1.0, DEFAULT_FEATURE_WEIGHT, rw));
+          0.0, 1.0, defaults.feature_weight, rw));
   g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
       g_param_spec_double ("min-confidence", "Minimum confidence",
           "Best probability below which the label is \"unknown\"",
-          0.0, 1.0, DEFAULT_MIN_CONFIDENCE, rw));
+          0.0, 1.0, defaults.min_confidence, rw));
   g_object_class_install_property (gobject_class, PROP_CROP_MARGIN,
       g_param_spec_double ("crop-margin", "Crop margin",
           "Margin around the landmarks of the appearance model's face crop "
           "(side = (1 + margin) x the landmarks' extent); -1: the model's own "
-          "(its sidecar's crop_margin)", -1.0, 2.0, DEFAULT_CROP_MARGIN, rw));
+          "(its sidecar's crop_margin)", -1.0, 2.0,
+          defaults.crop_margin.value_or (CROP_MARGIN_OF_THE_MODEL), rw));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post an element message per frame listing the faces with their "
-          "boxes, labels and confidences", DEFAULT_POST_MESSAGES, rw));
+          "boxes, labels and confidences", FALSE, rw));
   gst_fer_engine_install_property (gobject_class, PROP_ENGINE);
 
   gst_element_class_set_static_metadata (element_class,
@@ -486,32 +479,21 @@ gst_emotion_classify_class_init (GstEmotionClassifyClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
-  trans_class->start = GST_DEBUG_FUNCPTR (gst_emotion_classify_start);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_emotion_classify_stop);
-  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_emotion_classify_sink_event);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_emotion_classify_set_info);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_fer_emotion_classify_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_fer_emotion_classify_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_fer_emotion_classify_sink_event);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_fer_emotion_classify_set_info);
   filter_class->transform_frame_ip =
-      GST_DEBUG_FUNCPTR (gst_emotion_classify_transform_frame_ip);
+      GST_DEBUG_FUNCPTR (gst_fer_emotion_classify_transform_frame_ip);
 
-  GST_DEBUG_CATEGORY_INIT (gst_emotion_classify_debug, "emotionclassify", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_fer_emotion_classify_debug, "emotionclassify", 0,
       "gst-fer emotion classifier");
 }
 
 static void
-gst_emotion_classify_init (GstEmotionClassify * self)
+gst_fer_emotion_classify_init (GstFerEmotionClassify * self)
 {
-  self->model = g_strdup (fer::EmotionClassifierOptions ().model.c_str ());
-  self->feature_model = nullptr;
-  self->model_dir = nullptr;
-  self->smoothing_ms = DEFAULT_SMOOTHING_MS;
-  self->interval = DEFAULT_INTERVAL;
-  self->feature_weight = DEFAULT_FEATURE_WEIGHT;
-  self->min_confidence = DEFAULT_MIN_CONFIDENCE;
-  self->crop_margin = DEFAULT_CROP_MARGIN;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-  self->engine = (GstFerEngine) fer::EmotionClassifierOptions ().engine;
-  self->classifier = nullptr;
-  self->posting = FALSE;
+  self->priv = new EmotionClassifyPrivate ();
   /* Every frame gets its emotion: no QoS dropping of late frames. */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
 }

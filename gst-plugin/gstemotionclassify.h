@@ -6,9 +6,9 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_EMOTION_CLASSIFY (gst_emotion_classify_get_type ())
-G_DECLARE_FINAL_TYPE (GstEmotionClassify, gst_emotion_classify, GST,
-    EMOTION_CLASSIFY, GstVideoFilter)
+#define GST_TYPE_FER_EMOTION_CLASSIFY (gst_fer_emotion_classify_get_type ())
+G_DECLARE_FINAL_TYPE (GstFerEmotionClassify, gst_fer_emotion_classify, GST,
+    FER_EMOTION_CLASSIFY, GstVideoFilter)
 
 GST_ELEMENT_REGISTER_DECLARE (emotionclassify);
 

@@ -33,8 +33,8 @@
 #include "gstfermeta.h"
 #include "gstfermodelerror.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_face_landmarks_debug);
-#define GST_CAT_DEFAULT gst_face_landmarks_debug
+GST_DEBUG_CATEGORY_STATIC (gst_fer_face_landmarks_debug);
+#define GST_CAT_DEFAULT gst_fer_face_landmarks_debug
 
 enum
 {
@@ -48,45 +48,36 @@ enum
   PROP_ENGINE,
 };
 
-#define DEFAULT_MAX_FACES 4
-#define DEFAULT_DETECTOR GST_FER_DETECTOR_SHORT
-#define DEFAULT_MIN_DETECTION_CONFIDENCE 0.5
-#define DEFAULT_MIN_PRESENCE_CONFIDENCE 0.5
-#define DEFAULT_DETECT_INTERVAL 10
-
 typedef enum
 {
-  GST_FER_DETECTOR_SHORT,
-  GST_FER_DETECTOR_FULL,
+  GST_FER_DETECTOR_SHORT = (int) fer::DetectorModel::ShortRange,
+  GST_FER_DETECTOR_FULL = (int) fer::DetectorModel::FullRange,
 } GstFerDetector;
 
-/* C++ state, created in start() and freed in stop(). */
-struct FaceLandmarksState
+/* The element's C++ state: created in init, deleted in finalize. */
+struct FaceLandmarksPrivate
 {
-  std::unique_ptr < fer::FaceAnalytics > analytics;   /* without emotion */
+  /* The properties (object lock): the core's options and defaults; this
+   * stage runs no emotion. */
+  fer::FaceAnalyticsOptions settings = []{
+    fer::FaceAnalyticsOptions o;
+    o.emotion = std::nullopt;   /* emotionclassify's stage */
+    return o;
+  }();
+  std::unique_ptr < fer::FaceAnalytics > analytics;   /* start() .. stop() */
   gint width = 0, height = 0;   /* of the frames the tracks were made on */
 };
 
-struct _GstFaceLandmarks
+struct _GstFerFaceLandmarks
 {
   GstVideoFilter parent;
-
-  /* properties; read at start() */
-  gint max_faces;
-  GstFerDetector detector;
-  gdouble min_detection_confidence;
-  gdouble min_presence_confidence;
-  gint detect_interval;
-  gchar *model_dir;
-  GstFerEngine engine;
-
-  FaceLandmarksState *state;
+  FaceLandmarksPrivate *priv;
 };
 
-#define gst_face_landmarks_parent_class parent_class
-G_DEFINE_TYPE (GstFaceLandmarks, gst_face_landmarks, GST_TYPE_VIDEO_FILTER);
+#define gst_fer_face_landmarks_parent_class parent_class
+G_DEFINE_TYPE (GstFerFaceLandmarks, gst_fer_face_landmarks, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (facelandmarks, "facelandmarks", GST_RANK_NONE,
-    GST_TYPE_FACE_LANDMARKS);
+    GST_TYPE_FER_FACE_LANDMARKS);
 
 GType
 gst_fer_detector_get_type (void)
@@ -114,34 +105,36 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_FER_ANALYTICS_FORMATS)));
 
 static void
-gst_face_landmarks_set_property (GObject * object, guint prop_id,
+gst_fer_face_landmarks_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (object);
+  GstFerFaceLandmarks *self = GST_FER_FACE_LANDMARKS (object);
+  fer::FaceAnalyticsOptions & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MAX_FACES:
-      self->max_faces = g_value_get_int (value);
+      s.tracking.max_faces = g_value_get_int (value);
       break;
     case PROP_DETECTOR:
-      self->detector = (GstFerDetector) g_value_get_enum (value);
+      s.tracking.detector = (fer::DetectorModel) g_value_get_enum (value);
       break;
     case PROP_MIN_DETECTION_CONFIDENCE:
-      self->min_detection_confidence = g_value_get_double (value);
+      s.tracking.min_detection_confidence = (float) g_value_get_double (value);
       break;
     case PROP_MIN_PRESENCE_CONFIDENCE:
-      self->min_presence_confidence = g_value_get_double (value);
+      s.tracking.min_presence_confidence = (float) g_value_get_double (value);
       break;
     case PROP_DETECT_INTERVAL:
-      self->detect_interval = g_value_get_int (value);
+      s.tracking.detect_interval = g_value_get_int (value);
       break;
-    case PROP_MODEL_DIR:
-      g_free (self->model_dir);
-      self->model_dir = g_value_dup_string (value);
+    case PROP_MODEL_DIR:{
+      const gchar *dir = g_value_get_string (value);
+      s.model_dir = dir ? dir : "";
       break;
+    }
     case PROP_ENGINE:
-      self->engine = (GstFerEngine) g_value_get_enum (value);
+      s.engine = (fer::InferenceEngine) g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -150,33 +143,35 @@ gst_face_landmarks_set_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_face_landmarks_get_property (GObject * object, guint prop_id,
+gst_fer_face_landmarks_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (object);
+  GstFerFaceLandmarks *self = GST_FER_FACE_LANDMARKS (object);
+  const fer::FaceAnalyticsOptions & s = self->priv->settings;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MAX_FACES:
-      g_value_set_int (value, self->max_faces);
+      g_value_set_int (value, s.tracking.max_faces);
       break;
     case PROP_DETECTOR:
-      g_value_set_enum (value, self->detector);
+      g_value_set_enum (value, (gint) s.tracking.detector);
       break;
     case PROP_MIN_DETECTION_CONFIDENCE:
-      g_value_set_double (value, self->min_detection_confidence);
+      g_value_set_double (value, s.tracking.min_detection_confidence);
       break;
     case PROP_MIN_PRESENCE_CONFIDENCE:
-      g_value_set_double (value, self->min_presence_confidence);
+      g_value_set_double (value, s.tracking.min_presence_confidence);
       break;
     case PROP_DETECT_INTERVAL:
-      g_value_set_int (value, self->detect_interval);
+      g_value_set_int (value, s.tracking.detect_interval);
       break;
     case PROP_MODEL_DIR:
-      g_value_set_string (value, self->model_dir);
+      g_value_set_string (value, s.model_dir.empty ()? nullptr :
+          s.model_dir.c_str ());
       break;
     case PROP_ENGINE:
-      g_value_set_enum (value, self->engine);
+      g_value_set_enum (value, (gint) s.engine);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -185,78 +180,64 @@ gst_face_landmarks_get_property (GObject * object, guint prop_id,
 }
 
 static gboolean
-gst_face_landmarks_start (GstBaseTransform * trans)
+gst_fer_face_landmarks_start (GstBaseTransform * trans)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (trans);
-  fer::FaceAnalyticsOptions options;
+  GstFerFaceLandmarks *self = GST_FER_FACE_LANDMARKS (trans);
+  FaceLandmarksPrivate *p = self->priv;
 
   GST_OBJECT_LOCK (self);
-  options.tracking.max_faces = self->max_faces;
-  options.tracking.detector = self->detector == GST_FER_DETECTOR_FULL ?
-      fer::DetectorModel::FullRange : fer::DetectorModel::ShortRange;
-  options.tracking.min_detection_confidence =
-      (float) self->min_detection_confidence;
-  options.tracking.min_presence_confidence =
-      (float) self->min_presence_confidence;
-  options.tracking.detect_interval = self->detect_interval;
-  options.emotion = std::nullopt;       /* emotionclassify's stage */
-  options.model_dir = self->model_dir ? self->model_dir : "";
-  options.engine = (fer::InferenceEngine) self->engine;
+  const fer::FaceAnalyticsOptions options = p->settings;
   GST_OBJECT_UNLOCK (self);
 
   try {
-    auto state = std::make_unique < FaceLandmarksState > ();
-    state->analytics = fer::FaceAnalytics::Create (options);
-    self->state = state.release ();
+    p->analytics = fer::FaceAnalytics::Create (options);
   }
   catch (const std::exception & e) {
     gst_fer_post_model_error (GST_ELEMENT (self), e, "face models");
     return FALSE;
   }
+  p->width = p->height = 0;
   return TRUE;
 }
 
 static gboolean
-gst_face_landmarks_stop (GstBaseTransform * trans)
+gst_fer_face_landmarks_stop (GstBaseTransform * trans)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (trans);
-
-  delete self->state;
-  self->state = nullptr;
+  GST_FER_FACE_LANDMARKS (trans)->priv->analytics.reset ();
   return TRUE;
 }
 
 static gboolean
-gst_face_landmarks_sink_event (GstBaseTransform * trans, GstEvent * event)
+gst_fer_face_landmarks_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (trans);
+  FaceLandmarksPrivate *p = GST_FER_FACE_LANDMARKS (trans)->priv;
 
   /* After a flush (seek) the next frame is unrelated to the last one. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->state)
-    self->state->analytics->Reset ();
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && p->analytics)
+    p->analytics->Reset ();
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
 /* A new frame size without a flush (a stream switch, concat of two files)
  * is another picture: its faces are new tracks, never the old ids. */
 static gboolean
-gst_face_landmarks_set_info (GstVideoFilter * filter, GstCaps *,
+gst_fer_face_landmarks_set_info (GstVideoFilter * filter, GstCaps *,
     GstVideoInfo * in_info, GstCaps *, GstVideoInfo *)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (filter);
-  FaceLandmarksState *state = self->state;
+  GstFerFaceLandmarks *self = GST_FER_FACE_LANDMARKS (filter);
+  FaceLandmarksPrivate *p = self->priv;
+  const gint width = GST_VIDEO_INFO_WIDTH (in_info);
+  const gint height = GST_VIDEO_INFO_HEIGHT (in_info);
 
-  if (!state)
+  if (!p->analytics)
     return TRUE;
-  if (state->width && (state->width != GST_VIDEO_INFO_WIDTH (in_info)
-          || state->height != GST_VIDEO_INFO_HEIGHT (in_info))) {
+  if (p->width && (p->width != width || p->height != height)) {
     GST_DEBUG_OBJECT (self, "frame size %dx%d -> %dx%d: tracks end",
-        state->width, state->height, GST_VIDEO_INFO_WIDTH (in_info),
-        GST_VIDEO_INFO_HEIGHT (in_info));
-    state->analytics->Reset ();
+        p->width, p->height, width, height);
+    p->analytics->Reset ();
   }
-  state->width = GST_VIDEO_INFO_WIDTH (in_info);
-  state->height = GST_VIDEO_INFO_HEIGHT (in_info);
+  p->width = width;
+  p->height = height;
   return TRUE;
 }
 
@@ -273,11 +254,11 @@ add_region_metas (GstBuffer * buffer, const fer::FrameFaces & frame)
 }
 
 static GstFlowReturn
-gst_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
+gst_fer_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (filter);
-  FaceLandmarksState *state = self->state;
+  GstFerFaceLandmarks *self = GST_FER_FACE_LANDMARKS (filter);
+  FaceLandmarksPrivate *p = self->priv;
 
   try {
     std::optional < gint64 > pts;
@@ -285,7 +266,7 @@ gst_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
       pts = (gint64) GST_BUFFER_PTS (frame->buffer);
     /* Complete at once: this stage encodes no features. */
     std::optional < fer::FrameFaces > faces =
-        state->analytics->Process (gst_fer_image_view (frame), pts);
+        p->analytics->Process (gst_fer_image_view (frame), pts);
     GstFerFacesMeta *meta = gst_buffer_add_fer_faces_meta (frame->buffer);
     fer::FrameFaces & result = *meta->faces;
     result = std::move (*faces);
@@ -302,17 +283,14 @@ gst_face_landmarks_transform_frame_ip (GstVideoFilter * filter,
 }
 
 static void
-gst_face_landmarks_finalize (GObject * object)
+gst_fer_face_landmarks_finalize (GObject * object)
 {
-  GstFaceLandmarks *self = GST_FACE_LANDMARKS (object);
-
-  delete self->state;
-  g_free (self->model_dir);
+  delete GST_FER_FACE_LANDMARKS (object)->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
-gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
+gst_fer_face_landmarks_class_init (GstFerFaceLandmarksClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -320,38 +298,40 @@ gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const fer::FaceTrackerOptions defaults;
 
-  gobject_class->set_property = gst_face_landmarks_set_property;
-  gobject_class->get_property = gst_face_landmarks_get_property;
-  gobject_class->finalize = gst_face_landmarks_finalize;
+  gobject_class->set_property = gst_fer_face_landmarks_set_property;
+  gobject_class->get_property = gst_fer_face_landmarks_get_property;
+  gobject_class->finalize = gst_fer_face_landmarks_finalize;
 
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
       g_param_spec_int ("max-faces", "Maximum faces",
-          "Most faces tracked at once", 1, 64, DEFAULT_MAX_FACES, rw));
+          "Most faces tracked at once", 1, 64, defaults.max_faces, rw));
   g_object_class_install_property (gobject_class, PROP_DETECTOR,
       g_param_spec_enum ("detector", "Detector",
-          "Face detector model", GST_TYPE_FER_DETECTOR, DEFAULT_DETECTOR, rw));
+          "Face detector model", GST_TYPE_FER_DETECTOR,
+          (gint) defaults.detector, rw));
   g_object_class_install_property (gobject_class,
       PROP_MIN_DETECTION_CONFIDENCE,
       g_param_spec_double ("min-detection-confidence",
           "Minimum detection confidence",
           "Detector score below which a face is not picked up", 0.0, 1.0,
-          DEFAULT_MIN_DETECTION_CONFIDENCE, rw));
+          defaults.min_detection_confidence, rw));
   g_object_class_install_property (gobject_class, PROP_MIN_PRESENCE_CONFIDENCE,
       g_param_spec_double ("min-presence-confidence",
           "Minimum presence confidence",
           "Face presence score below which a track is lost", 0.0, 1.0,
-          DEFAULT_MIN_PRESENCE_CONFIDENCE, rw));
+          defaults.min_presence_confidence, rw));
   g_object_class_install_property (gobject_class, PROP_DETECT_INTERVAL,
       g_param_spec_int ("detect-interval", "Detect interval",
           "Frames between detector runs while fewer than max-faces are "
           "tracked (the detector also runs at once when a track is lost)",
-          1, G_MAXINT, DEFAULT_DETECT_INTERVAL, rw));
+          1, G_MAXINT, defaults.detect_interval, rw));
   g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
       g_param_spec_string ("model-dir", "Model directory",
           "Directory holding every model file the element loads (a model "
-          "missing there is an error); unset: $FER_MODEL_DIR, the install "
-          "data directory, then the build tree", nullptr, rw));
+          "missing there is an error); unset: $FER_MODEL_DIR, then the models "
+          "installed with the plugin (run from a build tree: that build's)", nullptr, rw));
   gst_fer_engine_install_property (gobject_class, PROP_ENGINE);
 
   gst_element_class_set_static_metadata (element_class,
@@ -361,29 +341,22 @@ gst_face_landmarks_class_init (GstFaceLandmarksClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
-  trans_class->start = GST_DEBUG_FUNCPTR (gst_face_landmarks_start);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_face_landmarks_stop);
-  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_face_landmarks_sink_event);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_face_landmarks_set_info);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_fer_face_landmarks_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_fer_face_landmarks_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_fer_face_landmarks_sink_event);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_fer_face_landmarks_set_info);
   filter_class->transform_frame_ip =
-      GST_DEBUG_FUNCPTR (gst_face_landmarks_transform_frame_ip);
+      GST_DEBUG_FUNCPTR (gst_fer_face_landmarks_transform_frame_ip);
 
   gst_type_mark_as_plugin_api (GST_TYPE_FER_DETECTOR, (GstPluginAPIFlags) 0);
-  GST_DEBUG_CATEGORY_INIT (gst_face_landmarks_debug, "facelandmarks", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_fer_face_landmarks_debug, "facelandmarks", 0,
       "gst-fer face landmarks");
 }
 
 static void
-gst_face_landmarks_init (GstFaceLandmarks * self)
+gst_fer_face_landmarks_init (GstFerFaceLandmarks * self)
 {
-  self->max_faces = DEFAULT_MAX_FACES;
-  self->detector = DEFAULT_DETECTOR;
-  self->min_detection_confidence = DEFAULT_MIN_DETECTION_CONFIDENCE;
-  self->min_presence_confidence = DEFAULT_MIN_PRESENCE_CONFIDENCE;
-  self->detect_interval = DEFAULT_DETECT_INTERVAL;
-  self->model_dir = nullptr;
-  self->engine = (GstFerEngine) fer::FaceTrackerOptions ().engine;
-  self->state = nullptr;
+  self->priv = new FaceLandmarksPrivate ();
   /* Every frame gets analysed and its metadata: no QoS dropping of late
    * frames (GstVideoFilter enables it by default). */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);

@@ -6,9 +6,9 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_FACE_LANDMARKS (gst_face_landmarks_get_type ())
-G_DECLARE_FINAL_TYPE (GstFaceLandmarks, gst_face_landmarks, GST,
-    FACE_LANDMARKS, GstVideoFilter)
+#define GST_TYPE_FER_FACE_LANDMARKS (gst_fer_face_landmarks_get_type ())
+G_DECLARE_FINAL_TYPE (GstFerFaceLandmarks, gst_fer_face_landmarks, GST,
+    FER_FACE_LANDMARKS, GstVideoFilter)
 
 #define GST_TYPE_FER_DETECTOR (gst_fer_detector_get_type ())
 GType gst_fer_detector_get_type (void);

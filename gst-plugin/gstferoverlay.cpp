@@ -39,32 +39,32 @@ enum
   PROP_DRAW_EMOTION_BARS,
 };
 
+/* Bit 0: the points, bit 1: the contours (fer::OverlayOptions). */
 typedef enum
 {
-  GST_FER_OVERLAY_LANDMARKS_NONE,
-  GST_FER_OVERLAY_LANDMARKS_POINTS,
-  GST_FER_OVERLAY_LANDMARKS_CONTOURS,
-  GST_FER_OVERLAY_LANDMARKS_BOTH,
+  GST_FER_OVERLAY_LANDMARKS_NONE = 0,
+  GST_FER_OVERLAY_LANDMARKS_POINTS = 1,
+  GST_FER_OVERLAY_LANDMARKS_CONTOURS = 2,
+  GST_FER_OVERLAY_LANDMARKS_BOTH = 3,
 } GstFerOverlayLandmarks;
 
-#define DEFAULT_DRAW_BOXES TRUE
-#define DEFAULT_DRAW_IDS TRUE
-#define DEFAULT_LANDMARKS GST_FER_OVERLAY_LANDMARKS_CONTOURS
-#define DEFAULT_DRAW_AXES FALSE
-#define DEFAULT_DRAW_EMOTION TRUE
-#define DEFAULT_DRAW_EMOTION_BARS TRUE
+static GstFerOverlayLandmarks
+landmarks_of (const fer::OverlayOptions & o)
+{
+  return (GstFerOverlayLandmarks) ((o.points ? 1 : 0) | (o.contours ? 2 : 0));
+}
+
+/* The element's C++ state: created in init, deleted in finalize. */
+struct OverlayPrivate
+{
+  fer::OverlayOptions settings; /* the properties (object lock); core defaults */
+  bool warned_no_meta = false;
+};
 
 struct _GstFerOverlay
 {
   GstVideoFilter parent;
-
-  gboolean draw_boxes;
-  gboolean draw_ids;
-  GstFerOverlayLandmarks landmarks;
-  gboolean draw_axes;
-  gboolean draw_emotion;
-  gboolean draw_emotion_bars;
-  gboolean warned_no_meta;
+  OverlayPrivate *priv;
 };
 
 #define gst_fer_overlay_parent_class parent_class
@@ -107,22 +107,27 @@ gst_fer_overlay_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_DRAW_BOXES:
-      self->draw_boxes = g_value_get_boolean (value);
+      self->priv->settings.boxes = g_value_get_boolean (value);
       break;
     case PROP_DRAW_IDS:
-      self->draw_ids = g_value_get_boolean (value);
+      self->priv->settings.ids = g_value_get_boolean (value);
       break;
     case PROP_LANDMARKS:
-      self->landmarks = (GstFerOverlayLandmarks) g_value_get_enum (value);
+    {
+      const gint landmarks = g_value_get_enum (value);
+      self->priv->settings.points = landmarks & GST_FER_OVERLAY_LANDMARKS_POINTS;
+      self->priv->settings.contours =
+          landmarks & GST_FER_OVERLAY_LANDMARKS_CONTOURS;
+    }
       break;
     case PROP_DRAW_AXES:
-      self->draw_axes = g_value_get_boolean (value);
+      self->priv->settings.axes = g_value_get_boolean (value);
       break;
     case PROP_DRAW_EMOTION:
-      self->draw_emotion = g_value_get_boolean (value);
+      self->priv->settings.emotion = g_value_get_boolean (value);
       break;
     case PROP_DRAW_EMOTION_BARS:
-      self->draw_emotion_bars = g_value_get_boolean (value);
+      self->priv->settings.emotion_bars = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -139,22 +144,22 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_DRAW_BOXES:
-      g_value_set_boolean (value, self->draw_boxes);
+      g_value_set_boolean (value, self->priv->settings.boxes);
       break;
     case PROP_DRAW_IDS:
-      g_value_set_boolean (value, self->draw_ids);
+      g_value_set_boolean (value, self->priv->settings.ids);
       break;
     case PROP_LANDMARKS:
-      g_value_set_enum (value, self->landmarks);
+      g_value_set_enum (value, landmarks_of (self->priv->settings));
       break;
     case PROP_DRAW_AXES:
-      g_value_set_boolean (value, self->draw_axes);
+      g_value_set_boolean (value, self->priv->settings.axes);
       break;
     case PROP_DRAW_EMOTION:
-      g_value_set_boolean (value, self->draw_emotion);
+      g_value_set_boolean (value, self->priv->settings.emotion);
       break;
     case PROP_DRAW_EMOTION_BARS:
-      g_value_set_boolean (value, self->draw_emotion_bars);
+      g_value_set_boolean (value, self->priv->settings.emotion_bars);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -166,7 +171,7 @@ static gboolean
 gst_fer_overlay_start (GstBaseTransform * trans)
 {
   /* Warn again about missing metadata in each run. */
-  GST_FER_OVERLAY (trans)->warned_no_meta = FALSE;
+  GST_FER_OVERLAY (trans)->priv->warned_no_meta = false;
   return TRUE;
 }
 
@@ -178,8 +183,8 @@ gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
   GstFerFacesMeta *meta = gst_buffer_get_fer_faces_meta (frame->buffer);
 
   if (!meta) {
-    if (!self->warned_no_meta) {
-      self->warned_no_meta = TRUE;
+    if (!self->priv->warned_no_meta) {
+      self->priv->warned_no_meta = true;
       GST_ELEMENT_WARNING (self, STREAM, FORMAT,
           ("Buffers carry no faces metadata: nothing to draw."),
           ("Is facelandmarks upstream of overlay?"));
@@ -187,17 +192,8 @@ gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_OK;
   }
 
-  fer::OverlayOptions options;
   GST_OBJECT_LOCK (self);
-  options.boxes = self->draw_boxes;
-  options.axes = self->draw_axes;
-  options.emotion = self->draw_emotion;
-  options.emotion_bars = self->draw_emotion_bars;
-  options.ids = self->draw_ids;
-  options.points = self->landmarks == GST_FER_OVERLAY_LANDMARKS_POINTS ||
-      self->landmarks == GST_FER_OVERLAY_LANDMARKS_BOTH;
-  options.contours = self->landmarks == GST_FER_OVERLAY_LANDMARKS_CONTOURS ||
-      self->landmarks == GST_FER_OVERLAY_LANDMARKS_BOTH;
+  const fer::OverlayOptions options = self->priv->settings;
   GST_OBJECT_UNLOCK (self);
 
   const fer::ImageView view = gst_fer_image_view (frame);
@@ -216,6 +212,13 @@ gst_fer_overlay_transform_frame_ip (GstVideoFilter * filter,
 }
 
 static void
+gst_fer_overlay_finalize (GObject * object)
+{
+  delete GST_FER_OVERLAY (object)->priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
 gst_fer_overlay_class_init (GstFerOverlayClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -225,33 +228,35 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
       GST_PARAM_MUTABLE_PLAYING);
+  const fer::OverlayOptions defaults;
 
   gobject_class->set_property = gst_fer_overlay_set_property;
   gobject_class->get_property = gst_fer_overlay_get_property;
+  gobject_class->finalize = gst_fer_overlay_finalize;
 
   g_object_class_install_property (gobject_class, PROP_DRAW_BOXES,
       g_param_spec_boolean ("draw-boxes", "Draw boxes",
-          "Draw a box around each face", DEFAULT_DRAW_BOXES, rw));
+          "Draw a box around each face", defaults.boxes, rw));
   g_object_class_install_property (gobject_class, PROP_DRAW_IDS,
       g_param_spec_boolean ("draw-ids", "Draw ids",
-          "Label each face with its track id", DEFAULT_DRAW_IDS, rw));
+          "Label each face with its track id", defaults.ids, rw));
   g_object_class_install_property (gobject_class, PROP_DRAW_AXES,
       g_param_spec_boolean ("draw-axes", "Draw head axes",
           "Draw the head pose's axes from the nose tip (x red, y green, "
-          "z blue)", DEFAULT_DRAW_AXES, rw));
+          "z blue)", defaults.axes, rw));
   g_object_class_install_property (gobject_class, PROP_DRAW_EMOTION,
       g_param_spec_boolean ("draw-emotion", "Draw emotion",
           "Write each face's emotion label and confidence under its box, in "
           "the emotion's colour (needs emotionclassify upstream)",
-          DEFAULT_DRAW_EMOTION, rw));
+          defaults.emotion, rw));
   g_object_class_install_property (gobject_class, PROP_DRAW_EMOTION_BARS,
       g_param_spec_boolean ("draw-emotion-bars", "Draw emotion bars",
           "Draw a probability bar per emotion class beside each face's box",
-          DEFAULT_DRAW_EMOTION_BARS, rw));
+          defaults.emotion_bars, rw));
   g_object_class_install_property (gobject_class, PROP_LANDMARKS,
       g_param_spec_enum ("landmarks", "Landmarks",
           "How to draw the landmarks", GST_TYPE_FER_OVERLAY_LANDMARKS,
-          DEFAULT_LANDMARKS, rw));
+          landmarks_of (defaults), rw));
 
   gst_element_class_set_static_metadata (element_class,
       "Face overlay", "Filter/Effect/Video",
@@ -272,11 +277,5 @@ gst_fer_overlay_class_init (GstFerOverlayClass * klass)
 static void
 gst_fer_overlay_init (GstFerOverlay * self)
 {
-  self->draw_boxes = DEFAULT_DRAW_BOXES;
-  self->draw_ids = DEFAULT_DRAW_IDS;
-  self->landmarks = DEFAULT_LANDMARKS;
-  self->draw_axes = DEFAULT_DRAW_AXES;
-  self->draw_emotion = DEFAULT_DRAW_EMOTION;
-  self->draw_emotion_bars = DEFAULT_DRAW_EMOTION_BARS;
-  self->warned_no_meta = FALSE;
+  self->priv = new OverlayPrivate ();
 }

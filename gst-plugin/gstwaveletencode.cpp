@@ -10,16 +10,16 @@
  * in the faces metadata, with the first and last frame of the window, their
  * timestamps, T (frames encoded) and L (Haar levels).
  *
- * Once a track has #GstWaveletEncode:window frames, its last window is
- * encoded, and again every #GstWaveletEncode:hop frames. When a track ends
+ * Once a track has #GstFerWaveletEncode:window frames, its last window is
+ * encoded, and again every #GstFerWaveletEncode:hop frames. When a track ends
  * (its face is gone from the next frame) or the stream ends, the frames not
  * yet covered are encoded too, as the last window (or the whole track if it
- * is shorter), provided the track has at least #GstWaveletEncode:min-frames
+ * is shorter), provided the track has at least #GstFerWaveletEncode:min-frames
  * frames. To attach that last encoding to the track's last frame, the
  * element holds each frame back until the next one arrives: it adds one
  * frame of latency.
  *
- * #GstWaveletEncode:landmark-space chooses the landmark coordinates:
+ * #GstFerWaveletEncode:landmark-space chooses the landmark coordinates:
  * `image` (default; normalised as MediaPipe does: x and y in [0, 1] of the
  * frame, z on x's scale: the DFEW wavelet recipe) or `canonical` (head pose
  * and scale removed, in MediaPipe's canonical face space, cm: the same
@@ -38,13 +38,15 @@
  */
 #include "gstwaveletencode.h"
 
+#include <memory>
+
 #include <gst/video/video.h>
 
 #include "fer/track_features.h"
 #include "gstfermeta.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_wavelet_encode_debug);
-#define GST_CAT_DEFAULT gst_wavelet_encode_debug
+GST_DEBUG_CATEGORY_STATIC (gst_fer_wavelet_encode_debug);
+#define GST_CAT_DEFAULT gst_fer_wavelet_encode_debug
 
 enum
 {
@@ -57,40 +59,34 @@ enum
   PROP_LANDMARK_SPACE,
 };
 
-#define DEFAULT_WINDOW 80
-#define DEFAULT_HOP 8
-#define DEFAULT_MIN_FRAMES 10
-#define DEFAULT_COEFFICIENTS 10
-#define DEFAULT_DETAIL_LEVELS 0
+/* The element's C++ state: created in init, deleted in finalize. */
+struct WaveletEncodePrivate
+{
+  fer::TrackFeatureOptions settings;    /* the properties (object lock); core defaults */
+  std::unique_ptr < fer::TrackFeatureEncoder > encoder;  /* READY -> PAUSED .. back */
+  bool warned_no_meta = false;
+};
 
-struct _GstWaveletEncode
+struct _GstFerWaveletEncode
 {
   GstElement parent;
 
   GstPad *sinkpad;
   GstPad *srcpad;
 
-  /* properties; read when the stream starts */
-  gint window;
-  gint hop;
-  gint min_frames;
-  gint coefficients;
-  gint detail_levels;
-  gint landmark_space;          /* GstFerLandmarkSpace */
-
   /* streaming state, touched only from the streaming thread (and from
    * state changes, when no data flows) */
-  fer::TrackFeatureEncoder *encoder;  /* owned; from READY to PAUSED */
   GstBuffer *held;              /* the last frame, until the next arrives */
   GList *held_events;           /* serialized events that followed it */
   GstClockTime frame_duration;  /* for the latency we add */
-  gboolean warned_no_meta;
+
+  WaveletEncodePrivate *priv;
 };
 
-#define gst_wavelet_encode_parent_class parent_class
-G_DEFINE_TYPE (GstWaveletEncode, gst_wavelet_encode, GST_TYPE_ELEMENT);
+#define gst_fer_wavelet_encode_parent_class parent_class
+G_DEFINE_TYPE (GstFerWaveletEncode, gst_fer_wavelet_encode, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE (waveletencode, "waveletencode", GST_RANK_NONE,
-    GST_TYPE_WAVELET_ENCODE);
+    GST_TYPE_FER_WAVELET_ENCODE);
 
 GType
 gst_fer_landmark_space_get_type (void)
@@ -127,7 +123,7 @@ frame_faces (GstBuffer * buffer)
 
 /* Pushes the held frame and the events that followed it. */
 static GstFlowReturn
-release_held (GstWaveletEncode * self)
+release_held (GstFerWaveletEncode * self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
 
@@ -144,7 +140,7 @@ release_held (GstWaveletEncode * self)
 }
 
 static void
-drop_held (GstWaveletEncode * self)
+drop_held (GstFerWaveletEncode * self)
 {
   gst_clear_buffer (&self->held);
   g_list_free_full (self->held_events, (GDestroyNotify) gst_event_unref);
@@ -153,14 +149,14 @@ drop_held (GstWaveletEncode * self)
 
 /* Ends the held frame's tracks that are not in `next` (all when null). */
 static gboolean
-finish_tracks (GstWaveletEncode * self, const fer::FrameFaces * next)
+finish_tracks (GstFerWaveletEncode * self, const fer::FrameFaces * next)
 {
   fer::FrameFaces *last = frame_faces (self->held);
 
-  if (!last || !self->encoder)
+  if (!last || !self->priv->encoder)
     return TRUE;
   try {
-    self->encoder->Finish (*last, next);
+    self->priv->encoder->Finish (*last, next);
   }
   catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Wavelet encoding failed."),
@@ -171,18 +167,18 @@ finish_tracks (GstWaveletEncode * self, const fer::FrameFaces * next)
 }
 
 static GstFlowReturn
-gst_wavelet_encode_chain (GstPad *, GstObject * parent, GstBuffer * buffer)
+gst_fer_wavelet_encode_chain (GstPad *, GstObject * parent, GstBuffer * buffer)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (parent);
 
-  if (!self->encoder) {
+  if (!self->priv->encoder) {
     gst_buffer_unref (buffer);
     return GST_FLOW_FLUSHING;
   }
   buffer = gst_buffer_make_writable (buffer);
   fer::FrameFaces *faces = frame_faces (buffer);
-  if (!faces && !self->warned_no_meta) {
-    self->warned_no_meta = TRUE;
+  if (!faces && !self->priv->warned_no_meta) {
+    self->priv->warned_no_meta = true;
     GST_ELEMENT_WARNING (self, STREAM, FORMAT,
         ("Buffers carry no faces metadata: nothing to encode."),
         ("Is facelandmarks upstream of waveletencode?"));
@@ -195,7 +191,7 @@ gst_wavelet_encode_chain (GstPad *, GstObject * parent, GstBuffer * buffer)
   GstFlowReturn ret = release_held (self);
   if (faces) {
     try {
-      self->encoder->Add (*faces);
+      self->priv->encoder->Add (*faces);
     }
     catch (const std::exception & e) {
       GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Wavelet encoding failed."),
@@ -209,10 +205,10 @@ gst_wavelet_encode_chain (GstPad *, GstObject * parent, GstBuffer * buffer)
 }
 
 static gboolean
-gst_wavelet_encode_sink_event (GstPad * pad, GstObject * parent,
+gst_fer_wavelet_encode_sink_event (GstPad * pad, GstObject * parent,
     GstEvent * event)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (parent);
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_EOS:
@@ -221,15 +217,15 @@ gst_wavelet_encode_sink_event (GstPad * pad, GstObject * parent,
         gst_event_unref (event);
         return FALSE;
       }
-      if (self->encoder)
-        self->encoder->Reset ();
+      if (self->priv->encoder)
+        self->priv->encoder->Reset ();
       release_held (self);
       return gst_pad_push_event (self->srcpad, event);
     case GST_EVENT_FLUSH_STOP:
       /* After a seek the next frame does not follow the held one. */
       drop_held (self);
-      if (self->encoder)
-        self->encoder->Reset ();
+      if (self->priv->encoder)
+        self->priv->encoder->Reset ();
       return gst_pad_event_default (pad, parent, event);
     case GST_EVENT_CAPS:{
       GstCaps *caps;
@@ -253,10 +249,10 @@ gst_wavelet_encode_sink_event (GstPad * pad, GstObject * parent,
 }
 
 static gboolean
-gst_wavelet_encode_src_query (GstPad * pad, GstObject * parent,
+gst_fer_wavelet_encode_src_query (GstPad * pad, GstObject * parent,
     GstQuery * query)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (parent);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (parent);
 
   if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
     return gst_pad_query_default (pad, parent, query);
@@ -276,30 +272,24 @@ gst_wavelet_encode_src_query (GstPad * pad, GstObject * parent,
 }
 
 static GstStateChangeReturn
-gst_wavelet_encode_change_state (GstElement * element,
+gst_fer_wavelet_encode_change_state (GstElement * element,
     GstStateChange transition)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (element);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (element);
 
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    fer::TrackFeatureOptions options;
     GST_OBJECT_LOCK (self);
-    options.window = self->window;
-    options.hop = self->hop;
-    options.min_frames = self->min_frames;
-    options.wavelet.coefficients = self->coefficients;
-    options.wavelet.detail_levels = self->detail_levels;
-    options.space = (fer::LandmarkSpace) self->landmark_space;
+    const fer::TrackFeatureOptions options = self->priv->settings;
     GST_OBJECT_UNLOCK (self);
     try {
-      self->encoder = fer::TrackFeatureEncoder::Create (options).release ();
+      self->priv->encoder = fer::TrackFeatureEncoder::Create (options);
     }
     catch (const std::exception & e) {
       GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
           ("Invalid wavelet encoding settings."), ("%s", e.what ()));
       return GST_STATE_CHANGE_FAILURE;
     }
-    self->warned_no_meta = FALSE;
+    self->priv->warned_no_meta = false;
     self->frame_duration = GST_CLOCK_TIME_NONE;
   }
 
@@ -308,37 +298,36 @@ gst_wavelet_encode_change_state (GstElement * element,
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     drop_held (self);
-    delete self->encoder;
-    self->encoder = nullptr;
+    self->priv->encoder.reset ();
   }
   return ret;
 }
 
 static void
-gst_wavelet_encode_set_property (GObject * object, guint prop_id,
+gst_fer_wavelet_encode_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (object);
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_WINDOW:
-      self->window = g_value_get_int (value);
+      self->priv->settings.window = g_value_get_int (value);
       break;
     case PROP_HOP:
-      self->hop = g_value_get_int (value);
+      self->priv->settings.hop = g_value_get_int (value);
       break;
     case PROP_MIN_FRAMES:
-      self->min_frames = g_value_get_int (value);
+      self->priv->settings.min_frames = g_value_get_int (value);
       break;
     case PROP_COEFFICIENTS:
-      self->coefficients = g_value_get_int (value);
+      self->priv->settings.wavelet.coefficients = g_value_get_int (value);
       break;
     case PROP_DETAIL_LEVELS:
-      self->detail_levels = g_value_get_int (value);
+      self->priv->settings.wavelet.detail_levels = g_value_get_int (value);
       break;
     case PROP_LANDMARK_SPACE:
-      self->landmark_space = g_value_get_enum (value);
+      self->priv->settings.space = (fer::LandmarkSpace) g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -347,30 +336,30 @@ gst_wavelet_encode_set_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_wavelet_encode_get_property (GObject * object, guint prop_id,
+gst_fer_wavelet_encode_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (object);
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_WINDOW:
-      g_value_set_int (value, self->window);
+      g_value_set_int (value, self->priv->settings.window);
       break;
     case PROP_HOP:
-      g_value_set_int (value, self->hop);
+      g_value_set_int (value, self->priv->settings.hop);
       break;
     case PROP_MIN_FRAMES:
-      g_value_set_int (value, self->min_frames);
+      g_value_set_int (value, self->priv->settings.min_frames);
       break;
     case PROP_COEFFICIENTS:
-      g_value_set_int (value, self->coefficients);
+      g_value_set_int (value, self->priv->settings.wavelet.coefficients);
       break;
     case PROP_DETAIL_LEVELS:
-      g_value_set_int (value, self->detail_levels);
+      g_value_set_int (value, self->priv->settings.wavelet.detail_levels);
       break;
     case PROP_LANDMARK_SPACE:
-      g_value_set_enum (value, self->landmark_space);
+      g_value_set_enum (value, (gint) self->priv->settings.space);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -379,53 +368,54 @@ gst_wavelet_encode_get_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_wavelet_encode_finalize (GObject * object)
+gst_fer_wavelet_encode_finalize (GObject * object)
 {
-  GstWaveletEncode *self = GST_WAVELET_ENCODE (object);
+  GstFerWaveletEncode *self = GST_FER_WAVELET_ENCODE (object);
 
   drop_held (self);
-  delete self->encoder;
+  delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
-gst_wavelet_encode_class_init (GstWaveletEncodeClass * klass)
+gst_fer_wavelet_encode_class_init (GstFerWaveletEncodeClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const fer::TrackFeatureOptions defaults;
 
-  gobject_class->set_property = gst_wavelet_encode_set_property;
-  gobject_class->get_property = gst_wavelet_encode_get_property;
-  gobject_class->finalize = gst_wavelet_encode_finalize;
+  gobject_class->set_property = gst_fer_wavelet_encode_set_property;
+  gobject_class->get_property = gst_fer_wavelet_encode_get_property;
+  gobject_class->finalize = gst_fer_wavelet_encode_finalize;
 
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_int ("window", "Window",
-          "Frames of a track encoded at a time", 1, 100000, DEFAULT_WINDOW,
+          "Frames of a track encoded at a time", 1, 100000, defaults.window,
           rw));
   g_object_class_install_property (gobject_class, PROP_HOP,
       g_param_spec_int ("hop", "Hop",
-          "Frames between two encodings of a track", 1, 100000, DEFAULT_HOP,
+          "Frames between two encodings of a track", 1, 100000, defaults.hop,
           rw));
   g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
       g_param_spec_int ("min-frames", "Minimum frames",
           "Shortest track history encoded when the track or the stream ends "
-          "(must not exceed window)", 1, 100000, DEFAULT_MIN_FRAMES, rw));
+          "(must not exceed window)", 1, 100000, defaults.min_frames, rw));
   g_object_class_install_property (gobject_class, PROP_COEFFICIENTS,
       g_param_spec_int ("coefficients", "Coefficients",
           "Approximation coefficients per trajectory (N)", 1, 4096,
-          DEFAULT_COEFFICIENTS, rw));
+          defaults.wavelet.coefficients, rw));
   g_object_class_install_property (gobject_class, PROP_DETAIL_LEVELS,
       g_param_spec_int ("detail-levels", "Detail levels",
           "Coarsest detail bands appended to the approximation (K); the "
           "output then has coefficients * 2^K rows", 0, 16,
-          DEFAULT_DETAIL_LEVELS, rw));
+          defaults.wavelet.detail_levels, rw));
   g_object_class_install_property (gobject_class, PROP_LANDMARK_SPACE,
       g_param_spec_enum ("landmark-space", "Landmark space",
           "Coordinates of the landmarks encoded: image (normalised by the "
           "frame) or canonical (head pose and scale removed)",
-          GST_TYPE_FER_LANDMARK_SPACE, (gint) fer::LandmarkSpace::Image, rw));
+          GST_TYPE_FER_LANDMARK_SPACE, (gint) defaults.space, rw));
 
   gst_element_class_set_static_metadata (element_class,
       "Face feature wavelet encoder", "Filter/Analyzer/Video",
@@ -434,35 +424,30 @@ gst_wavelet_encode_class_init (GstWaveletEncodeClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->change_state =
-      GST_DEBUG_FUNCPTR (gst_wavelet_encode_change_state);
+      GST_DEBUG_FUNCPTR (gst_fer_wavelet_encode_change_state);
 
-  GST_DEBUG_CATEGORY_INIT (gst_wavelet_encode_debug, "waveletencode", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_fer_wavelet_encode_debug, "waveletencode", 0,
       "gst-fer wavelet feature encoder");
 }
 
 static void
-gst_wavelet_encode_init (GstWaveletEncode * self)
+gst_fer_wavelet_encode_init (GstFerWaveletEncode * self)
 {
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_wavelet_encode_chain));
+      GST_DEBUG_FUNCPTR (gst_fer_wavelet_encode_chain));
   gst_pad_set_event_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_wavelet_encode_sink_event));
+      GST_DEBUG_FUNCPTR (gst_fer_wavelet_encode_sink_event));
   GST_PAD_SET_PROXY_CAPS (self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
   gst_pad_set_query_function (self->srcpad,
-      GST_DEBUG_FUNCPTR (gst_wavelet_encode_src_query));
+      GST_DEBUG_FUNCPTR (gst_fer_wavelet_encode_src_query));
   GST_PAD_SET_PROXY_CAPS (self->srcpad);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 
-  self->window = DEFAULT_WINDOW;
-  self->hop = DEFAULT_HOP;
-  self->min_frames = DEFAULT_MIN_FRAMES;
-  self->coefficients = DEFAULT_COEFFICIENTS;
-  self->detail_levels = DEFAULT_DETAIL_LEVELS;
-  self->landmark_space = (gint) fer::LandmarkSpace::Image;
   self->frame_duration = GST_CLOCK_TIME_NONE;
+  self->priv = new WaveletEncodePrivate ();
 }

@@ -5,9 +5,9 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_WAVELET_ENCODE (gst_wavelet_encode_get_type ())
-G_DECLARE_FINAL_TYPE (GstWaveletEncode, gst_wavelet_encode, GST,
-    WAVELET_ENCODE, GstElement)
+#define GST_TYPE_FER_WAVELET_ENCODE (gst_fer_wavelet_encode_get_type ())
+G_DECLARE_FINAL_TYPE (GstFerWaveletEncode, gst_fer_wavelet_encode, GST,
+    FER_WAVELET_ENCODE, GstElement)
 
 GST_ELEMENT_REGISTER_DECLARE (waveletencode);
 
