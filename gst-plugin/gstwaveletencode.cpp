@@ -5,8 +5,9 @@
  *
  * Keeps, per face track, the history of the face's landmarks and
  * blendshapes, and encodes it with a Haar wavelet into a fixed number of
- * coefficients per trajectory (seed 000's features: (10, 478, 3) landmarks
- * and (10, 52) blendshapes by default). The encoding is attached to the face
+ * coefficients per trajectory (the DFEW wavelet recipe of
+ * docs/features.md: (10, 478, 3) landmarks and (10, 52) blendshapes by
+ * default). The encoding is attached to the face
  * in the faces metadata, with the first and last frame of the window, their
  * timestamps, T (frames encoded) and L (Haar levels).
  *

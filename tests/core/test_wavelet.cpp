@@ -93,8 +93,8 @@ TEST(WaveletShape, LevelsAndValidCounts) {
       {11, 1, 12, 6},      // just past N
       {40, 2, 40, 10},     // T = 2^2 N exactly
       {80, 3, 80, 10},     // T = 2^3 N exactly
-      {300, 5, 320, 10},   // seed 000's example
-      {1800, 8, 2048, 8},  // seed 000's example: 8 valid + 2 zeros
+      {300, 5, 320, 10},   // the DFEW recipe's example (docs/features.md)
+      {1800, 8, 2048, 8},  // the DFEW recipe's example: 8 valid + 2 zeros
   };
   for (const Case& c : cases) {
     const fer::WaveletShape s = fer::wavelet_shape(c.T);

@@ -46,7 +46,7 @@ GstBuffer* frame_with_faces(int t, const std::vector<int>& ids) {
 }
 
 // The expected approximation band: block means of 2^L frames of the frames
-// [first, last] of a track, padded with the last frame (seed 000's rule).
+// [first, last] of a track, padded with the last frame (the DFEW wavelet recipe's rule, docs/features.md).
 struct Expected {
   int T, L, valid;
   std::vector<double> x_of_landmark5;   // normalised x of landmark 5, per coefficient

@@ -19,7 +19,6 @@
 #include "eval_set.h"
 #include "evaluator.h"
 #include "fer/emotion_classifier.h"
-#include "fer/error.h"
 #include "label_map.h"
 #include "report.h"
 

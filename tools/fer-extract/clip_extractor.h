@@ -7,7 +7,7 @@
 //   frames are the ones `filesrc ! decodebin ! videoconvert ! facelandmarks`
 //   sees.
 //   Each frame goes through fer::FaceTracker (facelandmarks' defaults, except
-//   max_faces = 1: seed 000 processes one face per clip) and
+//   max_faces = 1: the DFEW wavelet recipe follows one face per clip) and
 //   fer::FaceAnalyzer, as gstfacelandmarks.cpp does. For every frame with a
 //   face, its landmarks in the chosen space (fer::landmark_features: by
 //   default normalised by the frame size, x / width, y / height, z / width) and its 52 blendshapes (zeros when the
@@ -44,9 +44,9 @@
 
 namespace fer_extract {
 
-constexpr int kCoefficients = 10;         // N, seed 000
-constexpr int kMinFramesWithFace = 10;    // seed 000, 3.4
-constexpr double kMinFaceFraction = 0.9;  // seed 000, 3.4
+constexpr int kCoefficients = 10;         // N, the DFEW wavelet recipe (docs/features.md)
+constexpr int kMinFramesWithFace = 10;    // the DFEW recipe's quality rules
+constexpr double kMinFaceFraction = 0.9;  // the DFEW recipe's quality rules
 
 struct ClipFeatures {
   std::int64_t frames_total = 0;       // frames decoded
@@ -60,7 +60,7 @@ struct ClipFeatures {
   std::vector<float> blendshapes;      // kCoefficients * 52
 };
 
-// The flag and reason of seed 000's quality rules for these counts ("" when
+// The flag and reason of the DFEW recipe's quality rules (docs/features.md) for these counts ("" when
 // the clip passes).
 std::string quality_problem(std::int64_t frames_total, std::int64_t frames_with_face);
 

@@ -21,7 +21,7 @@
 //     file_path           <U      (M,)             `file_path` as in the CSV
 //     frames_total        int64   (M,)             frames decoded
 //     frames_with_face    int64   (M,)             T, frames with a face
-//     flagged             int32   (M,)             1 = failed seed 000's
+//     flagged             int32   (M,)             1 = failed the DFEW recipe's
 //                                                  quality rules (features 0)
 //     valid_coefficients  int32   (M,)             rows of the coefficients
 //                                                  that carry data (0 if flagged)

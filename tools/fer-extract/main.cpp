@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// fer-extract — seed 000's feature extraction over a dataset CSV: every clip
+// fer-extract — the DFEW wavelet recipe's feature extraction (docs/features.md) over a dataset CSV: every clip
 // encoded whole into (10, 478, 3) landmark and (10, 52) blendshape wavelet
 // coefficients, written to one .npz. The command line and the progress
 // display; the work is in dataset_extraction.h. Format: docs/features.md.
@@ -17,7 +17,6 @@
 #include "cli_support.h"
 #include "dataset_extraction.h"
 #include "fer/io/dataset_csv.h"
-#include "fer/error.h"
 #include "progress.h"
 #include "shard_merge.h"
 
@@ -35,9 +34,9 @@ const char* kDescription =
     "defaults), and the T frames with a face are encoded with the Haar wavelet into\n"
     "10 coefficients per trajectory: landmarks (10, 478, 3), normalised as x/width,\n"
     "y/height, z/width (or, with --landmark-space canonical, with head pose and scale\n"
-    "removed), and blendshapes (10, 52) (seed 000).\n"
+    "removed), and blendshapes (10, 52) (the DFEW wavelet recipe, docs/features.md).\n"
     "\n"
-    "INPUT.csv is seed 000's cleaned DFEW CSV (file_path; optional video_id or\n"
+    "INPUT.csv is the cleaned DFEW CSV (docs/features.md) (file_path; optional video_id or\n"
     "video_idx, label, actual) or DFEW's raw annotation (1happy, 2sad, 3neutral,\n"
     "4angry, 5surprise, 6disgust, 7fear, order, label, file_path). Relative paths\n"
     "are taken relative to the CSV's folder.\n";

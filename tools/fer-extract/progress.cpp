@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli_support.h"
+
 namespace fer_extract {
 
 using fer_tools::format_duration;

@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <string>
 
-#include "cli_support.h"
 #include "dataset_extraction.h"
 
 namespace fer_extract {

@@ -37,7 +37,7 @@ namespace fer {
 struct TrackFeatureOptions {
   int window = 80;       // frames per encoding
   int hop = 8;           // frames between encodings of a track
-  int min_frames = 10;   // shortest history encoded when a track ends (seed 000)
+  int min_frames = 10;   // shortest history encoded when a track ends (the DFEW wavelet recipe)
   LandmarkSpace space = LandmarkSpace::Image;
   WaveletOptions wavelet;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// fer::wavelet_encode — Haar wavelet encoding of trajectories (seed 000, 3.2).
+// fer::wavelet_encode — Haar wavelet encoding of trajectories (the DFEW wavelet recipe,
+// docs/features.md).
 //
 // WHAT THIS REPRESENTS
 //   A trajectory of T samples (one landmark coordinate or one blendshape over

@@ -7,7 +7,6 @@
 
 #include "fer/emotion_labels.h"
 #include "fer/error.h"
-#include "fer/face.h"
 #include "inference/onnx_net.h"
 
 namespace fer {

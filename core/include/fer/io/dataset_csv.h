@@ -4,7 +4,7 @@
 // WHAT THIS REPRESENTS
 //   A CSV file with a header row, one video clip per record, in one of two
 //   forms:
-//   * kCleaned — seed 000's cleaned DFEW CSV: a `file_path` column
+//   * kCleaned — the cleaned DFEW CSV (docs/features.md): a `file_path` column
 //     (required); optional `video_id` (or `video_idx`, the name in the seed's
 //     column list), `label` (integer) and `actual` (the emotion as text).
 //   * kDfewRaw — DFEW's own annotation: the vote columns `1happy`, `2sad`,
@@ -15,7 +15,7 @@
 //   A header with all seven vote columns is read as kDfewRaw, any other as
 //   kCleaned. Columns are found by name, in any order; others are ignored.
 //
-//   What seed 000 says, and what is inferred from it: its cleaning script
+//   What the recipe says, and what is inferred from it: its cleaning script
 //   reads the raw form, keeps every column and adds `actual` (the text of the
 //   numeric `label`, through the mapping above) and `video_id` ("the same as
 //   `order`"); its feature extractor then reads "1happy, ..., 7fear, order,
