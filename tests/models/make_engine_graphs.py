@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Small ONNX graphs, each built around one thing the XNNPACK importer
-(core/src/xnnpack_net.cpp) must get right when it rebuilds an ONNX graph in
+(core/src/inference/xnnpack_net.cpp) must get right when it rebuilds an ONNX graph in
 NHWC; tests/core/test_inference_engines.cpp runs each on both engines and
 compares. Weights are random with a fixed seed.
 

@@ -2,7 +2,7 @@
 """The converter's custom ONNX operators for python3-opencv (cv2.dnn).
 
 The engine runs gst_fer.DepthwiseConv2D with its own C++ cv::dnn layer
-(core/src/depthwise_conv_layer.h). The Python tools that run converted
+(core/src/inference/depthwise_conv_layer.h). The Python tools that run converted
 models with cv2 (check_conversion.py, manifest_runner.py, the converter
 tests) use read_net(), which registers this NumPy implementation of the same
 operator first: ONNX Conv semantics with group = channels, dilation 1.

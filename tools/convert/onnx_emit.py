@@ -33,7 +33,7 @@ TO_NHWC = [0, 2, 3, 1]
 # 3-5x slower than the arithmetic needs (docs/performance.md). Such
 # convolutions are written as nodes DepthwiseConv2D of the CUSTOM_DOMAIN,
 # which the engine runs with its own cv::dnn layer
-# (core/src/depthwise_conv_layer.h) and the Python tools with
+# (core/src/inference/depthwise_conv_layer.h) and the Python tools with
 # cv2_layers.py. Same attributes and semantics as ONNX Conv with group = C.
 DEPTHWISE_FAST_WIDTH = 18
 CUSTOM_DOMAIN = "gst_fer"

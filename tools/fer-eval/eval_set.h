@@ -2,7 +2,7 @@
 // read_eval_set — the labelled items of an evaluation, in any of the four
 // forms fer-eval reads (docs/evaluation.md):
 //
-//   kClips   a dataset CSV as fer-extract reads it (fer/dataset_csv.h:
+//   kClips   a dataset CSV as fer-extract reads it (fer/io/dataset_csv.h:
 //            the cleaned DFEW CSV or DFEW's raw annotation); one item per
 //            clip, its label the `actual` text or the DFEW name of `label`;
 //   kStills  a CSV with columns path,label: one image per row;
@@ -16,7 +16,7 @@
 //
 // ENSURES
 //   Throws fer::Error "<file>:<line>: <problem>" for an unreadable or
-//   malformed CSV (fer/csv_table.h), a header of none of the forms, an empty
+//   malformed CSV (fer/io/csv_table.h), a header of none of the forms, an empty
 //   path or label, a frame number that is not a non-negative integer or an
 //   end before its start, ranges of one video that overlap; and for a folder
 //   with no labelled images. Files are not opened: a missing image or video

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // fer::CsvTable — a CSV file with a header row, read whole: the common
-// ground of every list of files the tools read (fer/dataset_csv.h, the
+// ground of every list of files the tools read (fer/io/dataset_csv.h, the
 // label lists of fer-eval).
 //
 // PARSING

@@ -39,7 +39,7 @@
 //                 one is kept as written.
 //
 // PARSING
-//   As fer/csv_table.h (RFC 4180, header row, blank lines skipped); `label`
+//   As fer/io/csv_table.h (RFC 4180, header row, blank lines skipped); `label`
 //   may have spaces around it and a ".0" fraction (parse_csv_int).
 //
 // ENSURES
@@ -85,7 +85,7 @@ struct DatasetCsv {
 
 DatasetCsv read_dataset_csv(const std::string& path);
 
-// The same from a CSV already read (fer/csv_table.h), e.g. by a tool that
+// The same from a CSV already read (fer/io/csv_table.h), e.g. by a tool that
 // looked at its header to tell its form.
 DatasetCsv read_dataset_csv(const CsvTable& table);
 
