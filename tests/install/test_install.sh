@@ -12,7 +12,8 @@
 #       pkg-config the same program built with pkg-config fer-io fer-core
 #       c-app      examples/c-app: an appsink and <gst/fer/fermeta.h>
 #       python     examples/python: PyGObject reading the ROI metas
-#       deb        cpack -G DEB: control fields, contents, dpkg -x + gst-inspect
+#       deb        cpack -G DEB: control fields, contents, dpkg -x + gst-inspect,
+#                  embed-cpp and c-app against the unpacked files
 set -euo pipefail
 
 case_name=${1:?usage: test_install.sh CASE}
@@ -43,6 +44,56 @@ run_pipeline() {
   gst-launch-1.0 -q filesrc location="$VIDEO" ! qtdemux ! h264parse ! avdec_h264 ! \
     identity eos-after=6 ! videoconvert ! facelandmarks ! emotionclassify ! \
     facemetapublish location="$1" ! fakesink
+}
+
+# examples/embed-cpp built out of tree against prefix $1 (CMake, or
+# pkg-config with $2 = pkg-config), then run on a still and a video.
+check_embed_cpp() {
+  local p=$1 how=${2:-cmake} out=$work/embed-$RANDOM
+  if [ "$how" = cmake ]; then
+    cmake -S "$SOURCE_DIR/examples/embed-cpp" -B "$out" -DCMAKE_PREFIX_PATH="$p" >"$work/build.log" 2>&1 &&
+      cmake --build "$out" >>"$work/build.log" 2>&1 ||
+      { cat "$work/build.log" >&2; fail "examples/embed-cpp does not build against $p"; }
+  else
+    mkdir -p "$out"
+    # shellcheck disable=SC2046
+    PKG_CONFIG_PATH="$p/lib/$ARCH/pkgconfig" g++ -std=c++17 -O1 -o "$out/fer-embed" \
+      "$SOURCE_DIR/examples/embed-cpp/main.cpp" \
+      $(PKG_CONFIG_PATH="$p/lib/$ARCH/pkgconfig" pkg-config --cflags --libs fer-io fer-core) \
+      -lopencv_imgcodecs -lopencv_videoio -Wl,-rpath,"$p/lib/$ARCH" 2>"$work/build.log" ||
+      { cat "$work/build.log" >&2; fail "pkg-config fer-io fer-core does not build the example"; }
+  fi
+  ldd "$out/fer-embed" >"$work/ldd.txt"
+  grep -q "$p/lib/$ARCH/libfer-core.so.0" "$work/ldd.txt" || fail "not linked to $p's libfer-core"
+  ! grep -q "$BUILD_DIR" "$work/ldd.txt" || fail "linked to the build tree"
+  (
+    unset FER_MODEL_DIR
+    "$out/fer-embed" "$HAPPY" >"$work/still.jsonl" || fail "fer-embed failed on a still"
+    grep -q '"emotion":{"label":"happy"' "$work/still.jsonl" ||
+      fail "the smiling still is not happy: $(cut -c1-200 "$work/still.jsonl")"
+    "$out/fer-embed" "$VIDEO" 10 >"$work/video.jsonl" || fail "fer-embed failed on the video"
+    [ "$(grep -c '"faces":\[{"id":0' "$work/video.jsonl")" = 10 ] || fail "not 10 lines with face 0"
+    if "$out/fer-embed" "$work/none.mp4" 2>"$work/err.log"; then fail "a missing file did not fail"; fi
+    grep -q "none.mp4: no such file" "$work/err.log" || fail "the missing file is not named"
+  )
+}
+
+# examples/c-app built with pkg-config gst-fer-meta of prefix $1, run with
+# that prefix's plugin.
+check_c_app() {
+  local p=$1
+  PKG_CONFIG_PATH="$p/lib/$ARCH/pkgconfig" make -s -C "$SOURCE_DIR/examples/c-app" OUT="$work" >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; fail "examples/c-app does not build with pkg-config gst-fer-meta of $p"; }
+  (
+    use_plugins_of "$p"
+    export LD_LIBRARY_PATH="$p/lib/$ARCH"
+    "$work/fer-faces" "$VIDEO" 12 >"$work/out.txt" || fail "fer-faces failed: $(tail -3 "$work/out.txt")"
+    grep -q "^12 frames, 12 with faces$" "$work/out.txt" || fail "$(tail -1 "$work/out.txt")"
+    grep -q "^frame 11 face 0 box \[.*\] landmarks 478 yaw .* \(neutral\|happy\) 0\.[0-9][0-9]$" "$work/out.txt" ||
+      fail "no full face line: $(grep '^frame 11' "$work/out.txt")"
+    if "$work/fer-faces" "$work/none.mp4" >/dev/null 2>"$work/err.log"; then fail "a missing file did not fail"; fi
+    grep -q "none.mp4" "$work/err.log" || fail "the missing file is not named"
+  )
 }
 
 case $case_name in
@@ -85,46 +136,17 @@ prefix)
   run_pipeline "$work/b.jsonl" || fail "pipeline after moving the prefix failed"
   cmp -s "$work/a.jsonl" "$work/b.jsonl" || fail "a moved prefix gives other results"
   ;;
-embed-cpp | pkg-config)
-  p=$work/prefix
-  install_prefix "$p"
-  if [ "$case_name" = embed-cpp ]; then
-    cmake -S "$SOURCE_DIR/examples/embed-cpp" -B "$work/embed" -DCMAKE_PREFIX_PATH="$p" >"$work/build.log" 2>&1 &&
-      cmake --build "$work/embed" >>"$work/build.log" 2>&1 ||
-      { cat "$work/build.log" >&2; fail "examples/embed-cpp does not build against the prefix"; }
-  else
-    export PKG_CONFIG_PATH="$p/lib/$ARCH/pkgconfig"
-    mkdir -p "$work/embed"
-    # shellcheck disable=SC2046
-    g++ -std=c++17 -O1 -o "$work/embed/fer-embed" "$SOURCE_DIR/examples/embed-cpp/main.cpp" \
-      $(pkg-config --cflags --libs fer-io fer-core) -lopencv_imgcodecs -lopencv_videoio \
-      -Wl,-rpath,"$p/lib/$ARCH" 2>"$work/build.log" ||
-      { cat "$work/build.log" >&2; fail "pkg-config fer-io fer-core does not build the example"; }
-  fi
-  ldd "$work/embed/fer-embed" >"$work/ldd.txt"
-  grep -q "$p/lib/$ARCH/libfer-core.so.0" "$work/ldd.txt" || fail "not linked to the prefix's libfer-core"
-  ! grep -q "$BUILD_DIR" "$work/ldd.txt" || fail "linked to the build tree"
-  unset FER_MODEL_DIR
-  "$work/embed/fer-embed" "$HAPPY" >"$work/still.jsonl" || fail "fer-embed failed on a still"
-  grep -q '"emotion":{"label":"happy"' "$work/still.jsonl" || fail "the smiling still is not happy: $(cut -c1-200 "$work/still.jsonl")"
-  "$work/embed/fer-embed" "$VIDEO" 10 >"$work/video.jsonl" || fail "fer-embed failed on the video"
-  [ "$(grep -c '"faces":\[{"id":0' "$work/video.jsonl")" = 10 ] || fail "not 10 lines with face 0"
-  if "$work/embed/fer-embed" "$work/none.mp4" 2>"$work/err.log"; then fail "a missing file did not fail"; fi
-  grep -q "none.mp4: no such file" "$work/err.log" || fail "the missing file is not named"
+embed-cpp)
+  install_prefix "$work/prefix"
+  check_embed_cpp "$work/prefix" cmake
+  ;;
+pkg-config)
+  install_prefix "$work/prefix"
+  check_embed_cpp "$work/prefix" pkg-config
   ;;
 c-app)
-  p=$work/prefix
-  install_prefix "$p"
-  PKG_CONFIG_PATH="$p/lib/$ARCH/pkgconfig" make -s -C "$SOURCE_DIR/examples/c-app" OUT="$work" >"$work/build.log" 2>&1 ||
-    { cat "$work/build.log" >&2; fail "examples/c-app does not build with pkg-config gst-fer-meta"; }
-  use_plugins_of "$p"
-  export LD_LIBRARY_PATH="$p/lib/$ARCH"
-  "$work/fer-faces" "$VIDEO" 12 >"$work/out.txt" || fail "fer-faces failed: $(tail -3 "$work/out.txt")"
-  grep -q "^12 frames, 12 with faces$" "$work/out.txt" || fail "$(tail -1 "$work/out.txt")"
-  grep -q "^frame 11 face 0 box \[.*\] landmarks 478 yaw .* \(neutral\|happy\) 0\.[0-9][0-9]$" "$work/out.txt" ||
-    fail "no full face line: $(grep '^frame 11' "$work/out.txt")"
-  if "$work/fer-faces" "$work/none.mp4" >/dev/null 2>"$work/err.log"; then fail "a missing file did not fail"; fi
-  grep -q "none.mp4" "$work/err.log" || fail "the missing file is not named"
+  install_prefix "$work/prefix"
+  check_c_app "$work/prefix"
   ;;
 python)
   p=$work/prefix
@@ -166,6 +188,9 @@ deb)
     fail "gst-inspect does not find the unpacked plugin"
   run_pipeline "$work/a.jsonl" || fail "pipeline on the unpacked package failed"
   [ "$(grep -c '"emotion"' "$work/a.jsonl")" -ge 6 ] || fail "no emotion from the unpacked package"
+  # The examples against the package's files alone.
+  check_embed_cpp "$work/root/usr" cmake
+  check_c_app "$work/root/usr"
   ;;
 *)
   fail "unknown case"
