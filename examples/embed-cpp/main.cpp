@@ -17,20 +17,10 @@
 #include <opencv2/videoio.hpp>
 
 #include "fer/face_analytics.h"
+#include "fer/image.h"  // fer::bgr_view: the analytics read OpenCV's pixels in place
 #include "fer/io/json_lines.h"
 
 namespace {
-
-// The analytics read pixels in place: a view of OpenCV's BGR image.
-fer::ImageView bgr_view(const cv::Mat& bgr) {
-  fer::ImageView view;
-  view.format = fer::PixelFormat::BGR;
-  view.width = bgr.cols;
-  view.height = bgr.rows;
-  view.planes[0] = bgr.data;
-  view.strides[0] = static_cast<int>(bgr.step[0]);
-  return view;
-}
 
 void print(const std::optional<fer::FrameFaces>& frame) {
   if (frame) std::cout << fer::to_json_line(*frame) << '\n';
@@ -56,7 +46,7 @@ int main(int argc, char** argv) {
 
     cv::Mat still = cv::imread(input, cv::IMREAD_COLOR);
     if (!still.empty()) {
-      print(analytics->Process(bgr_view(still), std::nullopt));
+      print(analytics->Process(fer::bgr_view(still), std::nullopt));
       return 0;
     }
     cv::VideoCapture video(input);
@@ -67,7 +57,7 @@ int main(int argc, char** argv) {
     cv::Mat frame;
     for (long n = 0; (max_frames < 0 || n < max_frames) && video.read(frame); ++n) {
       const auto pts_ns = static_cast<std::int64_t>(video.get(cv::CAP_PROP_POS_MSEC) * 1e6);
-      print(analytics->Process(bgr_view(frame), pts_ns));
+      print(analytics->Process(fer::bgr_view(frame), pts_ns));
     }
     print(analytics->Finish());  // nothing held with these options; kept for feature encoding
   } catch (const std::exception& e) {

@@ -8,16 +8,6 @@
 
 namespace fer::test {
 
-// A view of a cv::imread result (packed BGR, row stride honoured); `bgr`
-// must outlive the view.
-inline ImageView bgr_view(const cv::Mat& bgr) {
-  ImageView view;
-  view.format = PixelFormat::BGR;
-  view.width = bgr.cols;
-  view.height = bgr.rows;
-  view.planes[0] = bgr.data;
-  view.strides[0] = static_cast<int>(bgr.step);
-  return view;
-}
+using fer::bgr_view;  // fer/image.h
 
 }  // namespace fer::test

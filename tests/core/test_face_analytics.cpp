@@ -142,38 +142,33 @@ TEST(FaceAnalytics, ResetForgetsTracksButKeepsCounting) {
   EXPECT_GT(after->faces[0].id, first->faces[0].id) << "a new track, never an old id";
 }
 
-TEST(FaceAnalytics, BadOptionsAreRefusedNamingThem_n) {
-  fer::FaceAnalyticsOptions missing_model;
-  missing_model.emotion->model = "no-such-model";
+// Create() with `options` throws a fer::Error whose message contains `named`.
+void expect_refused(const fer::FaceAnalyticsOptions& options, const std::string& named) {
   try {
-    fer::FaceAnalytics::Create(missing_model);
-    FAIL() << "created with an unknown emotion model";
+    fer::FaceAnalytics::Create(options);
+    ADD_FAILURE() << "created; expected an error naming " << named;
   } catch (const fer::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("no-such-model"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
   }
+}
+
+TEST(FaceAnalytics, BadOptionsAreRefusedNamingThem_n) {
+  fer::FaceAnalyticsOptions unknown_model;
+  unknown_model.emotion->model = "no-such-model";
+  expect_refused(unknown_model, "no-such-model");
 
   fer::FaceAnalyticsOptions missing_dir;
   missing_dir.model_dir = "/nonexistent/models";
-  try {
-    fer::FaceAnalytics::Create(missing_dir);
-    FAIL() << "created with a missing model directory";
-  } catch (const fer::ModelNotFound& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/models"), std::string::npos) << e.what();
-  }
+  expect_refused(missing_dir, "/nonexistent/models");
 
   fer::FaceAnalyticsOptions zero_faces;
   zero_faces.tracking.max_faces = 0;
-  try {
-    fer::FaceAnalytics::Create(zero_faces);
-    FAIL() << "created with max_faces 0";
-  } catch (const fer::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("max_faces"), std::string::npos) << e.what();
-  }
+  expect_refused(zero_faces, "max_faces");
 
   fer::FaceAnalyticsOptions bad_window;
   bad_window.encode_features = true;
   bad_window.features.window = 0;
-  EXPECT_THROW(fer::FaceAnalytics::Create(bad_window), fer::Error);
+  expect_refused(bad_window, "window");
 }
 
 }  // namespace

@@ -175,12 +175,7 @@ void run_still(Chain& chain, const Unit& unit, Shared& s) {
     r.item.predicted = s.labels->index(kNotDetected);
     return;
   }
-  fer::ImageView view;
-  view.format = fer::PixelFormat::BGR;
-  view.width = bgr.cols;
-  view.height = bgr.rows;
-  view.planes[0] = bgr.data;
-  view.strides[0] = static_cast<int>(bgr.step[0]);
+  const fer::ImageView view = fer::bgr_view(bgr);
   chain.Reset(0);
   std::vector<FramePrediction> frames;
   chain.Push(view, 0, [&](const fer::FrameFaces& f) { frames.push_back(predict_frame(f, *s.labels)); });

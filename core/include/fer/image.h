@@ -16,6 +16,8 @@
 #include <array>
 #include <cstdint>
 
+#include <opencv2/core.hpp>
+
 namespace fer {
 
 enum class PixelFormat {
@@ -49,5 +51,10 @@ inline bool is_packed(PixelFormat format) { return packed_pixel_size(format) > 0
 
 // Rows of plane `plane` (0-2) of `image`; 0 when its format has no such plane.
 int plane_rows(const ImageView& image, int plane);
+
+// A view of an OpenCV BGR image (cv::imread, cv::VideoCapture: CV_8UC3,
+// row stride honoured); `bgr` must outlive the view. Throws fer::Error for
+// another type.
+ImageView bgr_view(const cv::Mat& bgr);
 
 }  // namespace fer

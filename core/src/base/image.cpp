@@ -55,4 +55,16 @@ int plane_rows(const ImageView& image, int plane) {
   return (image.height + 1) / 2;  // 4:2:0 chroma
 }
 
+ImageView bgr_view(const cv::Mat& bgr) {
+  if (bgr.type() != CV_8UC3)
+    throw Error("bgr_view: a BGR image is CV_8UC3, not type " + std::to_string(bgr.type()));
+  ImageView view;
+  view.format = PixelFormat::BGR;
+  view.width = bgr.cols;
+  view.height = bgr.rows;
+  view.planes[0] = bgr.data;
+  view.strides[0] = static_cast<int>(bgr.step[0]);
+  return view;
+}
+
 }  // namespace fer
