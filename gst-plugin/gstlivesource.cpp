@@ -35,6 +35,12 @@
  * Every stats-interval ms it posts a "livesource-stats" element message:
  * source, uri, connected, frames-in, analysed, dropped, reconnects.
  *
+ * The decisions (when a source counts as lost, the backoff, the file
+ * checks, the frame and drop counts) are fer::LiveSourcePolicy's
+ * (core/include/fer/live_source_policy.h); this file is the GStreamer side:
+ * the bin and its children, the probes, the supervisor thread that feeds the
+ * policy its events and ticks, and the messages and events.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 -e livesource uri=rtsp://192.168.1.20/stream name=door ! \
@@ -53,14 +59,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
-#include "fer/retry_backoff.h"
+#include "fer/live_source_policy.h"
 #include "gstfermeta.h"
 #include "gstfersourceevent.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_live_source_debug);
-#define GST_CAT_DEFAULT gst_live_source_debug
+GST_DEBUG_CATEGORY_STATIC (gst_fer_live_source_debug);
+#define GST_CAT_DEFAULT gst_fer_live_source_debug
 
 enum
 {
@@ -79,103 +91,177 @@ enum
   PROP_ANALYSED,
   PROP_DROPPED,
   PROP_RECONNECTS,
+  PROP_NAME,                    /* GstObject's, for the default name */
 };
 
+/* The defaults of timeout, retry-delay, retry-max-delay and stats-interval
+ * are fer::LiveSourcePolicyOptions'. */
 #define DEFAULT_PACE FALSE
 #define DEFAULT_MAX_BUFFERS 1
-#define DEFAULT_TIMEOUT 5000
-#define DEFAULT_RETRY_DELAY 500
-#define DEFAULT_RETRY_MAX_DELAY 8000
 #define DEFAULT_LATENCY 200
-#define DEFAULT_STATS_INTERVAL 1000
+
+using Clock = fer::LiveSourcePolicy::Clock;
 
 /* How often the supervisor looks at the watchdog and the stats clock. */
-#define SUPERVISOR_TICK_US (50 * G_TIME_SPAN_MILLISECOND)
+static constexpr std::chrono::milliseconds kSupervisorTick (50);
 
-struct _GstLiveSource
+namespace
 {
-  GstBin parent;
+
+/* All of the element's C++ state: created in init, deleted in finalize. */
+struct LiveSourcePrivate
+{
+  ~LiveSourcePrivate ()
+  {
+    if (pending_restored)
+      gst_structure_free (pending_restored);
+    if (queue_sink)
+      gst_object_unref (queue_sink);
+  }
 
   /* Properties (object lock). */
-  gchar *uri;
-  gchar *source;
-  gboolean pace;
-  guint max_buffers;
-  guint timeout_ms;
-  guint retry_delay_ms;
-  guint retry_max_delay_ms;
-  guint latency_ms;
-  guint stats_interval_ms;
+  std::optional < std::string > uri;
+  std::optional < std::string > source;
+  bool pace = DEFAULT_PACE;
+  guint max_buffers = DEFAULT_MAX_BUFFERS;
+  guint latency_ms = DEFAULT_LATENCY;
+  fer::LiveSourcePolicyOptions settings;        /* kind: set at start */
 
   /* Fixed children: the queue decouples the analytics from the source. */
-  GstElement *queue;
-  GstPad *queue_sink;
+  GstElement *queue = nullptr;
+  GstPad *queue_sink = nullptr;
 
   /* Replaced on each (re)connection; only the supervisor thread and the
    * state changes touch it, never both at once. */
-  GstElement *decoder;
-  GstElement *pacer;
+  GstElement *decoder = nullptr;
+  GstElement *pacer = nullptr;
 
-  /* Read in streaming threads. live: drop frames rather than fall behind;
-   * reconnect: errors and EOS of the source mean "lost", not the end. */
-  gboolean live;
-  gboolean reconnect;
-  GQuark source_quark;
-  std::atomic < guint64 > frames_in;
-  std::atomic < guint64 > analysed;
-  std::atomic < guint64 > dropped;
-  std::atomic < guint > reconnects;
-  std::atomic < bool > connected;
-  std::atomic < gint64 > last_frame_us;   /* monotonic */
-  /* A file: when it started waiting for its first frame (monotonic); 0 when
-   * not waiting. */
-  std::atomic < gint64 > file_wait_since_us;
-  std::atomic < bool > eos_requested;
+  /* Set at start, read in streaming threads. live: drop frames rather than
+   * fall behind; reconnect: errors and EOS of the source mean "lost", not
+   * the end. */
+  bool live = false;
+  bool reconnect = false;
+  GQuark source_quark = 0;
 
-  /* Supervisor (lock + cond). */
-  GThread *supervisor;
-  GMutex lock;
-  GCond cond;
-  gboolean stopping;
-  gboolean lost_pending;
-  std::string *lost_reason;
-  GstStructure *pending_restored;   /* source-restored, not yet pushed */
-  gint64 lost_since_us;         /* monotonic; 0 while connected */
-  fer::RetryBackoff * backoff;
+  /* The run's decisions and counts. Replaced at start (READY -> PAUSED,
+   * object lock) and kept until the next start, so the counts stay
+   * readable after the stream. Streaming threads and the supervisor use it
+   * without the lock: they only run between a start and a stop. */
+  std::unique_ptr < fer::LiveSourcePolicy > policy;
+  /* READY -> PAUSED set a stream up, which PAUSED -> READY has not
+   * released yet. */
+  bool started = false;
+
+  /* Supervisor thread: woken by losses, stopped by the state changes. */
+  GThread *supervisor = nullptr;
+  std::mutex lock;
+  std::condition_variable cond;
+  bool stopping = false;
+  bool woken = false;
+
+  /* source-restored, built at the first new frame and pushed just before
+   * the first frame that leaves the queue (restored_lock). */
+  std::mutex restored_lock;
+  GstStructure *pending_restored = nullptr;
 };
 
-#define gst_live_source_parent_class parent_class
-G_DEFINE_TYPE (GstLiveSource, gst_live_source, GST_TYPE_BIN);
+}                               /* namespace */
+
+struct _GstFerLiveSource
+{
+  GstBin parent;
+  LiveSourcePrivate *priv;
+};
+
+#define gst_fer_live_source_parent_class parent_class
+G_DEFINE_TYPE (GstFerLiveSource, gst_fer_live_source, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (livesource, "livesource", GST_RANK_NONE,
-    GST_TYPE_LIVE_SOURCE);
+    GST_TYPE_FER_LIVE_SOURCE);
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
 
+/* No C++ exception may cross into GLib: callbacks and vfuncs run their body
+ * through these; an exception is logged and `fallback` returned. */
+template < typename R, typename F > static R
+guarded (GstFerLiveSource * self, const char *where, R fallback, F && body)
+    noexcept
+{
+  try {
+    return body ();
+  }
+  catch (const std::exception & e) {
+    GST_ERROR_OBJECT (self, "%s: %s", where, e.what ());
+  }
+  catch ( ...) {
+    GST_ERROR_OBJECT (self, "%s: unknown exception", where);
+  }
+  return fallback;
+}
+
+template < typename F > static void
+guarded (GstFerLiveSource * self, const char *where, F && body) noexcept
+{
+  guarded (self, where, true,[&] {
+        body ();
+        return true;
+      });
+}
+
 static std::string
-source_name (GstLiveSource * self)
+source_name (GstFerLiveSource * self)
 {
   std::string name;
   GST_OBJECT_LOCK (self);
-  name = self->source ? self->source : GST_OBJECT_NAME (self);
+  name = self->priv->source ? *self->priv->source : GST_OBJECT_NAME (self);
   GST_OBJECT_UNLOCK (self);
   return name;
 }
 
 static std::string
-current_uri (GstLiveSource * self)
+current_uri (GstFerLiveSource * self)
 {
   std::string uri;
   GST_OBJECT_LOCK (self);
-  uri = self->uri ? self->uri : "";
+  uri = self->priv->uri ? *self->priv->uri : "";
   GST_OBJECT_UNLOCK (self);
   return uri;
+}
+
+/* A rare event from any thread (an error, EOS): the policy under the
+ * object lock, as it is replaced at start. */
+template < typename R, typename F > static R
+with_policy (GstFerLiveSource * self, R none, F && use)
+{
+  GST_OBJECT_LOCK (self);
+  fer::LiveSourcePolicy * policy = self->priv->policy.get ();
+  R result = none;
+  try {
+    if (policy)
+      result = use (*policy);
+  }
+  catch ( ...) {
+    GST_OBJECT_UNLOCK (self);
+    throw;
+  }
+  GST_OBJECT_UNLOCK (self);
+  return result;
+}
+
+static void
+wake_supervisor (GstFerLiveSource * self)
+{
+  LiveSourcePrivate & priv = *self->priv;
+  std::lock_guard < std::mutex > lock (priv.lock);
+  priv.woken = true;
+  priv.cond.notify_one ();
 }
 
 /* The fer-source-event of kind with the fields both kinds have; the
  * caller adds its own. */
 static GstStructure *
-source_event (GstLiveSource * self, const gchar * kind)
+source_event (GstFerLiveSource * self, const gchar * kind, guint64 frames_in,
+    guint64 dropped)
 {
   const std::string name = source_name (self), uri = current_uri (self);
   GstStructure *s = gst_structure_new (GST_FER_SOURCE_EVENT_NAME,
@@ -183,15 +269,16 @@ source_event (GstLiveSource * self, const gchar * kind)
       "source", G_TYPE_STRING, name.c_str (),
       "uri", G_TYPE_STRING, uri.c_str (),
       "time", G_TYPE_INT64, g_get_real_time (),
-      "frames-in", G_TYPE_UINT64, (guint64) self->frames_in.load (),
-      "dropped", G_TYPE_UINT64, (guint64) self->dropped.load (), nullptr);
+      "frames-in", G_TYPE_UINT64, frames_in,
+      "dropped", G_TYPE_UINT64, dropped, nullptr);
   return s;
 }
 
 /* Pushes the event downstream of the queue (a leaky queue may drop events
  * too) and posts it as a livesource-lost / livesource-restored message. */
 static void
-push_source_event (GstLiveSource * self, GstPad * queue_src, GstStructure * s)
+push_source_event (GstFerLiveSource * self, GstPad * queue_src,
+    GstStructure * s)
 {
   GstStructure *message = gst_structure_copy (s);
   const bool lost = g_str_equal (gst_structure_get_string (s, "event"),
@@ -205,42 +292,32 @@ push_source_event (GstLiveSource * self, GstPad * queue_src, GstStructure * s)
 }
 
 static void
-post_stats (GstLiveSource * self)
+post_stats (GstFerLiveSource * self)
 {
   const std::string name = source_name (self), uri = current_uri (self);
+  const fer::LiveSourceStats stats = with_policy (self, fer::LiveSourceStats
+      {
+      },[](const fer::LiveSourcePolicy & policy) {
+        return policy.stats ();
+      });
   GstStructure *s = gst_structure_new ("livesource-stats",
       "source", G_TYPE_STRING, name.c_str (),
       "uri", G_TYPE_STRING, uri.c_str (),
-      "connected", G_TYPE_BOOLEAN, (gboolean) self->connected.load (),
-      "frames-in", G_TYPE_UINT64, (guint64) self->frames_in.load (),
-      "analysed", G_TYPE_UINT64, (guint64) self->analysed.load (),
-      "dropped", G_TYPE_UINT64, (guint64) self->dropped.load (),
-      "reconnects", G_TYPE_UINT, self->reconnects.load (), nullptr);
+      "connected", G_TYPE_BOOLEAN, (gboolean) stats.connected,
+      "frames-in", G_TYPE_UINT64, (guint64) stats.frames_in,
+      "analysed", G_TYPE_UINT64, (guint64) stats.analysed,
+      "dropped", G_TYPE_UINT64, (guint64) stats.dropped,
+      "reconnects", G_TYPE_UINT, (guint) stats.reconnects, nullptr);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* Reports the source lost (lock held); the supervisor tears it down and
- * reopens it. The first reason of an outage is kept; after EOS, or while
- * stopping, nothing is reopened. */
-static void
-mark_lost_locked (GstLiveSource * self, const std::string & reason)
-{
-  if (self->lost_pending || self->stopping || self->eos_requested.load ())
-    return;
-  self->lost_pending = TRUE;
-  *self->lost_reason = reason;
-  g_cond_signal (&self->cond);
-}
-
 /* A file that reached its end with fewer frames than its container declares
  * (duration x frame rate) was cut short or has a damaged stretch the
- * decoder skipped: the run "succeeds", so say so with the counts. The
- * tolerance covers containers whose duration exceeds the video's (intact
- * WebMs of the test media declare 1.6-1.7 % more frames than they hold;
- * 200 kB of noise in franck.mp4 loses 5.8 %). */
+ * decoder skipped: the run "succeeds", so say so with the counts
+ * (fer::LiveSourcePolicy::CheckFileLength decides). */
 static void
-warn_if_file_ended_short (GstLiveSource * self, GstPad * pad)
+warn_if_file_ended_short (GstFerLiveSource * self, GstPad * pad)
 {
   gint64 duration = -1;
   gint fps_n = 0, fps_d = 1;
@@ -251,18 +328,18 @@ warn_if_file_ended_short (GstLiveSource * self, GstPad * pad)
     gst_caps_unref (caps);
   }
   if (fps_n <= 0 || fps_d <= 0 || !gst_pad_peer_query_duration (pad,
-          GST_FORMAT_TIME, &duration) || duration <= 0)
+          GST_FORMAT_TIME, &duration))
     return;
-  const guint64 declared = gst_util_uint64_scale_round (duration, fps_n,
-      (guint64) fps_d * GST_SECOND);
-  const guint64 frames = self->frames_in.load ();
-  const guint64 tolerance = MAX (declared * 3 / 100, 2);
-  if (frames + tolerance >= declared)
+  const std::optional < fer::FileShortfall > shortfall =
+      self->priv->policy->CheckFileLength (std::chrono::nanoseconds (duration),
+      fps_n, fps_d);
+  if (!shortfall)
     return;
   GST_ELEMENT_WARNING (self, STREAM, DECODE,
       ("%s ended after %" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
           " frames it declares: the file is truncated or damaged.",
-          current_uri (self).c_str (), frames, declared),
+          current_uri (self).c_str (), (guint64) shortfall->frames,
+          (guint64) shortfall->declared),
       ("livesource %s: duration %" GST_TIME_FORMAT " at %d/%d fps",
           source_name (self).c_str (), GST_TIME_ARGS (duration), fps_n,
           fps_d));
@@ -272,52 +349,52 @@ warn_if_file_ended_short (GstLiveSource * self, GstPad * pad)
  * frame after a loss into a source-restored event; keep a live source's
  * EOS (camera gone) from ending the stream. */
 static GstPadProbeReturn
-on_frame_in (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+on_frame_in (GstPad * pad, GstPadProbeInfo * info, GstFerLiveSource * self)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (user_data);
+  LiveSourcePrivate & priv = *self->priv;
 
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    if (GST_EVENT_TYPE (event) != GST_EVENT_EOS || self->eos_requested.load ())
+    if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
       return GST_PAD_PROBE_OK;
-    if (!self->reconnect) {
-      warn_if_file_ended_short (self, pad);
-      return GST_PAD_PROBE_OK;
+    /* Also the EOS sent to the element: any thread, any time. */
+    const fer::LiveSourceEos eos = with_policy (self,
+        fer::LiveSourceEos::kEndOfStream,[](fer::LiveSourcePolicy & policy) {
+          return policy.OnSourceEos ();
+        });
+    switch (eos) {
+      case fer::LiveSourceEos::kEndOfStream:
+        return GST_PAD_PROBE_OK;
+      case fer::LiveSourceEos::kEndOfFile:
+        warn_if_file_ended_short (self, pad);
+        return GST_PAD_PROBE_OK;
+      case fer::LiveSourceEos::kSourceLost:
+        wake_supervisor (self);
+        return GST_PAD_PROBE_DROP;
     }
-    g_mutex_lock (&self->lock);
-    mark_lost_locked (self, "the stream ended");
-    g_mutex_unlock (&self->lock);
-    return GST_PAD_PROBE_DROP;
+    return GST_PAD_PROBE_OK;
   }
 
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  self->last_frame_us.store (g_get_monotonic_time ());
-  if (!self->connected.exchange (true)) {
-    g_mutex_lock (&self->lock);
-    const gint64 lost_since = self->lost_since_us;
-    const guint attempts = (guint) self->backoff->attempts ();
-    self->lost_since_us = 0;
-    self->backoff->Reset ();
-    g_mutex_unlock (&self->lock);
-    if (lost_since > 0) {
-      const guint64 down_ms =
-          (guint64) (g_get_monotonic_time () - lost_since) / 1000;
-      GST_ELEMENT_INFO (self, RESOURCE, OPEN_READ,
-          ("Source %s is back after %" G_GUINT64_FORMAT " ms (%u attempts).",
-              source_name (self).c_str (), down_ms, attempts), (nullptr));
-      GstStructure *restored = source_event (self, "source-restored");
-      gst_structure_set (restored, "attempts", G_TYPE_UINT, attempts,
-          "down-ms", G_TYPE_UINT64, down_ms, nullptr);
-      g_mutex_lock (&self->lock);
-      if (self->pending_restored)
-        gst_structure_free (self->pending_restored);
-      self->pending_restored = restored;
-      g_mutex_unlock (&self->lock);
-    }
+  const fer::SourceFrame frame = priv.policy->OnFrame (Clock::now ());
+  if (frame.restored) {
+    const guint attempts = frame.restored->attempts;
+    const guint64 down_ms = (guint64) frame.restored->down.count ();
+    GST_ELEMENT_INFO (self, RESOURCE, OPEN_READ,
+        ("Source %s is back after %" G_GUINT64_FORMAT " ms (%u attempts).",
+            source_name (self).c_str (), down_ms, attempts), (nullptr));
+    /* frames-in: the frames before this one. */
+    GstStructure *restored = source_event (self, "source-restored",
+        frame.sequence, priv.policy->dropped ());
+    gst_structure_set (restored, "attempts", G_TYPE_UINT, attempts,
+        "down-ms", G_TYPE_UINT64, down_ms, nullptr);
+    std::lock_guard < std::mutex > lock (priv.restored_lock);
+    if (priv.pending_restored)
+      gst_structure_free (priv.pending_restored);
+    priv.pending_restored = restored;
   }
   buffer = gst_buffer_make_writable (buffer);
-  gst_buffer_add_fer_source_meta (buffer, self->source_quark,
-      self->frames_in.fetch_add (1));
+  gst_buffer_add_fer_source_meta (buffer, priv.source_quark, frame.sequence);
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
   return GST_PAD_PROBE_OK;
 }
@@ -325,9 +402,9 @@ on_frame_in (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 /* Analytics side of the queue: every frame index not seen leaving was
  * dropped by the leaky queue. */
 static GstPadProbeReturn
-on_frame_out (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+on_frame_out (GstPad * pad, GstPadProbeInfo * info, GstFerLiveSource * self)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (user_data);
+  LiveSourcePrivate & priv = *self->priv;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
   GstFerSourceMeta *meta = gst_buffer_get_fer_source_meta (buffer);
 
@@ -335,15 +412,14 @@ on_frame_out (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   /* The recovery goes out just before the first new frame that made it
    * through the queue. */
-  g_mutex_lock (&self->lock);
-  GstStructure *restored = self->pending_restored;
-  self->pending_restored = nullptr;
-  g_mutex_unlock (&self->lock);
+  GstStructure *restored;
+  {
+    std::lock_guard < std::mutex > lock (priv.restored_lock);
+    restored = std::exchange (priv.pending_restored, nullptr);
+  }
   if (restored)
     push_source_event (self, pad, restored);
-  const guint64 analysed = self->analysed.fetch_add (1);
-  const guint64 dropped = meta->sequence - analysed;
-  self->dropped.store (dropped);
+  const guint64 dropped = priv.policy->OnFrameOut (meta->sequence);
   if (meta->dropped != dropped) {
     buffer = gst_buffer_make_writable (buffer);
     gst_buffer_get_fer_source_meta (buffer)->dropped = dropped;
@@ -353,71 +429,75 @@ on_frame_out (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 static void
-on_source_setup (GstElement *, GstElement * source, GstLiveSource * self)
+on_source_setup (GstElement *, GstElement * source, GstFerLiveSource * self)
 {
-  GObjectClass *klass = G_OBJECT_GET_CLASS (source);
-  guint latency;
-
-  GST_OBJECT_LOCK (self);
-  latency = self->latency_ms;
-  GST_OBJECT_UNLOCK (self);
-  /* rtspsrc: TCP survives loss and NAT; a short jitter buffer keeps the
-   * latency low (its default is 2 s). */
-  if (g_object_class_find_property (klass, "protocols"))
-    gst_util_set_object_arg (G_OBJECT (source), "protocols", "tcp");
-  if (g_object_class_find_property (klass, "latency"))
-    g_object_set (source, "latency", latency, nullptr);
+  guarded (self, "source-setup",[&] {
+        GObjectClass * klass = G_OBJECT_GET_CLASS (source);
+        guint latency;
+        GST_OBJECT_LOCK (self);
+        latency = self->priv->latency_ms;
+        GST_OBJECT_UNLOCK (self);
+        /* rtspsrc: TCP survives loss and NAT; a short jitter buffer keeps
+         * the latency low (its default is 2 s). */
+        if (g_object_class_find_property (klass, "protocols"))
+          gst_util_set_object_arg (G_OBJECT (source), "protocols", "tcp");
+        if (g_object_class_find_property (klass, "latency"))
+          g_object_set (source, "latency", latency, nullptr);
+      });
 }
 
 static void
-on_pad_added (GstElement *, GstPad * pad, GstLiveSource * self)
+on_pad_added (GstElement *, GstPad * pad, GstFerLiveSource * self)
 {
-  GstPad *target = self->pacer ?
-      gst_element_get_static_pad (self->pacer, "sink") :
-      (GstPad *) gst_object_ref (self->queue_sink);
-
-  if (gst_pad_is_linked (target))
-    GST_DEBUG_OBJECT (self, "ignoring extra stream %s:%s",
-        GST_DEBUG_PAD_NAME (pad));
-  else if (GST_PAD_LINK_FAILED (gst_pad_link (pad, target)))
-    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
-        ("Could not link the decoded stream of %s.",
-            current_uri (self).c_str ()), (nullptr));
-  gst_object_unref (target);
+  guarded (self, "pad-added",[&] {
+        LiveSourcePrivate & priv = *self->priv;
+        GstPad * target = priv.pacer ?
+            gst_element_get_static_pad (priv.pacer, "sink") :
+            (GstPad *) gst_object_ref (priv.queue_sink);
+        if (gst_pad_is_linked (target))
+          GST_DEBUG_OBJECT (self, "ignoring extra stream %s:%s",
+              GST_DEBUG_PAD_NAME (pad));
+        else if (GST_PAD_LINK_FAILED (gst_pad_link (pad, target)))
+          GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+              ("Could not link the decoded stream of %s.",
+                  current_uri (self).c_str ()), (nullptr));
+        gst_object_unref (target);
+      });
 }
 
 /* Builds uridecodebin (+ identity sync=true when pacing a file) and adds it
  * to the bin; the caller brings it to the bin's state. */
 static gboolean
-create_decoder (GstLiveSource * self)
+create_decoder (GstFerLiveSource * self)
 {
+  LiveSourcePrivate & priv = *self->priv;
   gboolean pace;
   const std::string uri = current_uri (self);
 
   GST_OBJECT_LOCK (self);
-  pace = self->pace;
+  pace = priv.pace;
   GST_OBJECT_UNLOCK (self);
 
-  self->decoder = gst_element_factory_make ("uridecodebin", nullptr);
-  if (!self->decoder) {
+  priv.decoder = gst_element_factory_make ("uridecodebin", nullptr);
+  if (!priv.decoder) {
     GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
         ("uridecodebin is missing (gstreamer1.0-plugins-base)."), (nullptr));
     return FALSE;
   }
   GstCaps *video = gst_caps_from_string ("video/x-raw(ANY)");
-  g_object_set (self->decoder, "uri", uri.c_str (), "caps", video,
+  g_object_set (priv.decoder, "uri", uri.c_str (), "caps", video,
       "expose-all-streams", FALSE, nullptr);
   gst_caps_unref (video);
-  g_signal_connect (self->decoder, "source-setup",
+  g_signal_connect (priv.decoder, "source-setup",
       G_CALLBACK (on_source_setup), self);
-  g_signal_connect (self->decoder, "pad-added", G_CALLBACK (on_pad_added),
+  g_signal_connect (priv.decoder, "pad-added", G_CALLBACK (on_pad_added),
       self);
-  gst_bin_add (GST_BIN (self), self->decoder);
+  gst_bin_add (GST_BIN (self), priv.decoder);
   if (pace) {
-    self->pacer = gst_element_factory_make ("identity", nullptr);
-    g_object_set (self->pacer, "sync", TRUE, nullptr);
-    gst_bin_add (GST_BIN (self), self->pacer);
-    gst_element_link (self->pacer, self->queue);
+    priv.pacer = gst_element_factory_make ("identity", nullptr);
+    g_object_set (priv.pacer, "sync", TRUE, nullptr);
+    gst_bin_add (GST_BIN (self), priv.pacer);
+    gst_element_link (priv.pacer, priv.queue);
   }
   return TRUE;
 }
@@ -430,22 +510,22 @@ create_decoder (GstLiveSource * self)
  * about half the openings. So a decoder left short of the bin's state right
  * after the call is asked again. */
 static gboolean
-start_decoder (GstLiveSource * self)
+start_decoder (GstFerLiveSource * self)
 {
-  if (!gst_element_sync_state_with_parent (self->decoder))
+  GstElement *decoder = self->priv->decoder;
+  if (!gst_element_sync_state_with_parent (decoder))
     return FALSE;
   GST_OBJECT_LOCK (self);
   const GstState target = GST_STATE (self);
   GST_OBJECT_UNLOCK (self);
   GstState state, pending;
-  if (gst_element_get_state (self->decoder, &state, &pending, 0) !=
+  if (gst_element_get_state (decoder, &state, &pending, 0) !=
       GST_STATE_CHANGE_FAILURE && pending == GST_STATE_VOID_PENDING
       && state < target) {
     GST_DEBUG_OBJECT (self, "decoder stopped at %s, setting %s again",
         gst_element_state_get_name (state),
         gst_element_state_get_name (target));
-    if (gst_element_set_state (self->decoder, target) ==
-        GST_STATE_CHANGE_FAILURE)
+    if (gst_element_set_state (decoder, target) == GST_STATE_CHANGE_FAILURE)
       return FALSE;
   }
   /* Its async messages stay inside (handle_message), so nothing else makes
@@ -456,9 +536,10 @@ start_decoder (GstLiveSource * self)
 }
 
 static void
-remove_decoder (GstLiveSource * self)
+remove_decoder (GstFerLiveSource * self)
 {
-  for (GstElement ** e : {&self->decoder, &self->pacer}) {
+  LiveSourcePrivate & priv = *self->priv;
+  for (GstElement ** e : {&priv.decoder, &priv.pacer}) {
     if (!*e)
       continue;
     gst_element_set_locked_state (*e, TRUE);
@@ -486,151 +567,145 @@ release_freed_memory (void)
 #endif
 }
 
-/* Supervisor thread: tears a lost source down, reopens it with backoff,
- * watches for a source that stalls, and posts the stats. */
-static gpointer
-supervise (gpointer user_data)
+/* The pending loss (the state lock is held, and released here): the source
+ * is torn down, the loss reported. */
+static void
+tear_down_source (GstFerLiveSource * self, fer::LiveSourcePolicy & policy,
+    Clock::time_point now)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (user_data);
-  gint64 next_attempt_us = 0, next_stats_us = 0, attempt_started_us =
-      g_get_monotonic_time ();
+  const std::optional < fer::SourceLoss > loss = policy.TearDown (now);
+  if (!loss) {
+    GST_STATE_UNLOCK (self);
+    return;
+  }
+  remove_decoder (self);
+  GST_STATE_UNLOCK (self);
+  if (loss->was_connected)
+    release_freed_memory ();
+  GST_ELEMENT_WARNING (self, RESOURCE, READ,
+      ("Lost source %s (%s): %s; retrying in %.1f s.",
+          source_name (self).c_str (), current_uri (self).c_str (),
+          loss->reason.c_str (), loss->retry_in.count () / 1e3), (nullptr));
+  if (loss->first_of_outage) {
+    GstPad *queue_src = gst_element_get_static_pad (self->priv->queue, "src");
+    GstStructure *lost = source_event (self, "source-lost",
+        policy.frames_in (), policy.dropped ());
+    gst_structure_set (lost, "reason", G_TYPE_STRING, loss->reason.c_str (),
+        "connected", G_TYPE_BOOLEAN, (gboolean) loss->was_connected, nullptr);
+    push_source_event (self, queue_src, lost);
+    gst_object_unref (queue_src);
+  }
+}
 
-  g_mutex_lock (&self->lock);
-  while (!self->stopping) {
-    const gint64 now = g_get_monotonic_time ();
-    guint timeout_ms, stats_ms;
-    GST_OBJECT_LOCK (self);
-    timeout_ms = self->timeout_ms;
-    stats_ms = self->stats_interval_ms;
-    GST_OBJECT_UNLOCK (self);
+/* Opens the source (the state lock is held, and released here). */
+static void
+open_source (GstFerLiveSource * self, fer::LiveSourcePolicy & policy)
+{
+  GST_INFO_OBJECT (self, "opening %s", current_uri (self).c_str ());
+  policy.OnOpening (Clock::now ());
+  if (!create_decoder (self))
+    policy.OnOpenFailed ();
+  else if (!start_decoder (self))
+    policy.OnSourceLost ("could not start the source");
+  GST_STATE_UNLOCK (self);
+}
 
-    /* A frame or attempt older than timeout: the source stalled. */
-    const gint64 last_sign = MAX (self->last_frame_us.load (),
-        attempt_started_us);
-    if (self->reconnect && self->decoder && timeout_ms > 0
-        && now - last_sign > (gint64) timeout_ms * 1000)
-      mark_lost_locked (self, self->connected.load () ?
-          "no frame for " + std::to_string (timeout_ms) + " ms" :
-          "no frame within " + std::to_string (timeout_ms) + " ms of opening");
-
-    /* A file without a single frame: no camera to wait for; decodebin may
-     * have lost the demuxer's error, so this one is posted instead. */
-    gint64 file_wait = self->file_wait_since_us.load ();
-    if (!self->reconnect && file_wait > 0 && timeout_ms > 0
-        && now - file_wait > (gint64) timeout_ms * 1000
-        && self->frames_in.load () == 0 && !self->eos_requested.load ()
-        && self->file_wait_since_us.compare_exchange_strong (file_wait, 0)) {
-      g_mutex_unlock (&self->lock);
+/* One look at the source: does what the policy says now. Returns true to
+ * look again at once, false to wait for the next tick or a wake-up. */
+static bool
+supervise_once (GstFerLiveSource * self, fer::LiveSourcePolicy & policy)
+{
+  const Clock::time_point now = Clock::now ();
+  switch (policy.Tick (now)) {
+    case fer::LiveSourceAction::kFailFile:{
+      /* A file without a single frame: decodebin may have lost the
+       * demuxer's error, so this one is posted instead. */
+      const guint timeout_ms = policy.timeout_ms ();
       GST_ELEMENT_ERROR (self, STREAM, FAILED,
           ("No video frame from %s within %u ms of starting: the file is "
               "damaged or truncated, or holds no video.",
               current_uri (self).c_str (), timeout_ms),
           ("livesource %s: timeout=%u ms (0: wait for ever)",
               source_name (self).c_str (), timeout_ms));
-      g_mutex_lock (&self->lock);
-      continue;
+      return true;
     }
-
-    if (self->eos_requested.load ())
-      self->lost_pending = FALSE;       /* ended: never reopen */
-    const bool open_due = self->reconnect && !self->decoder
-        && now >= next_attempt_us && !self->eos_requested.load ();
     /* Adding, syncing and removing the source must not interleave with a
      * state change of the bin (a source added mid-change could stay
      * behind); the change stops this thread, so never wait for it. */
-    if ((self->lost_pending || open_due) && !GST_STATE_TRYLOCK (self)) {
-      g_cond_wait_until (&self->cond, &self->lock,
-          g_get_monotonic_time () + SUPERVISOR_TICK_US);
-      continue;
-    }
-
-    if (self->lost_pending) {
-      const std::string reason = *self->lost_reason;
-      const bool was_connected = self->connected.exchange (false);
-      const gint64 delay_us =
-          std::chrono::microseconds (self->backoff->Next ()).count ();
-      self->lost_pending = FALSE;
-      const bool new_episode = self->lost_since_us == 0;
-      if (new_episode)
-        self->lost_since_us = now;
-      next_attempt_us = now + delay_us;
-      g_mutex_unlock (&self->lock);
-
-      remove_decoder (self);
-      GST_STATE_UNLOCK (self);
-      if (was_connected)
-        release_freed_memory ();
-      GST_ELEMENT_WARNING (self, RESOURCE, READ,
-          ("Lost source %s (%s): %s; retrying in %.1f s.",
-              source_name (self).c_str (), current_uri (self).c_str (),
-              reason.c_str (), delay_us / 1e6), (nullptr));
-      if (new_episode) {
-        GstPad *queue_src = gst_element_get_static_pad (self->queue, "src");
-        GstStructure *lost = source_event (self, "source-lost");
-        gst_structure_set (lost, "reason", G_TYPE_STRING, reason.c_str (),
-            "connected", G_TYPE_BOOLEAN, (gboolean) was_connected, nullptr);
-        push_source_event (self, queue_src, lost);
-        gst_object_unref (queue_src);
-      }
-      g_mutex_lock (&self->lock);
-      continue;
-    }
-
-    if (open_due) {
-      if (self->lost_since_us > 0)
-        self->reconnects++;
-      g_mutex_unlock (&self->lock);
-      GST_INFO_OBJECT (self, "opening %s", current_uri (self).c_str ());
-      attempt_started_us = g_get_monotonic_time ();
-      if (create_decoder (self) && !start_decoder (self)) {
-        g_mutex_lock (&self->lock);
-        mark_lost_locked (self, "could not start the source");
-        g_mutex_unlock (&self->lock);
-      }
-      GST_STATE_UNLOCK (self);
-      g_mutex_lock (&self->lock);
-      continue;
-    }
-
-    if (stats_ms > 0 && now >= next_stats_us) {
-      if (next_stats_us > 0) {
-        g_mutex_unlock (&self->lock);
-        post_stats (self);
-        g_mutex_lock (&self->lock);
-      }
-      next_stats_us = now + (gint64) stats_ms * 1000;
-    }
-    g_cond_wait_until (&self->cond, &self->lock,
-        g_get_monotonic_time () + SUPERVISOR_TICK_US);
+    case fer::LiveSourceAction::kTearDown:
+      if (!GST_STATE_TRYLOCK (self))
+        return false;
+      tear_down_source (self, policy, now);
+      return true;
+    case fer::LiveSourceAction::kOpen:
+      if (!GST_STATE_TRYLOCK (self))
+        return false;
+      open_source (self, policy);
+      return true;
+    case fer::LiveSourceAction::kPostStats:
+      post_stats (self);
+      return false;
+    case fer::LiveSourceAction::kNone:
+      return false;
   }
-  g_mutex_unlock (&self->lock);
+  return false;
+}
+
+/* Supervisor thread: feeds the policy its ticks every 50 ms (or at once
+ * when a loss wakes it) and does what it decides: tears a lost source down,
+ * reopens it, fails a file that gives no frame, posts the stats. */
+static gpointer
+supervise (gpointer user_data)
+{
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (user_data);
+  LiveSourcePrivate & priv = *self->priv;
+  fer::LiveSourcePolicy & policy = *priv.policy;
+
+  guarded (self, "supervisor",[&] {
+        std::unique_lock < std::mutex > lock (priv.lock);
+        while (!priv.stopping) {
+          lock.unlock ();
+          const bool again = supervise_once (self, policy);
+          lock.lock ();
+          if (!again)
+            priv.cond.wait_for (lock, kSupervisorTick,[&] {
+                  return priv.stopping || priv.woken;
+                });
+          priv.woken = false;
+        }
+      });
   return nullptr;
 }
 
 static void
-stop_supervisor (GstLiveSource * self)
+stop_supervisor (GstFerLiveSource * self)
 {
-  if (!self->supervisor)
+  LiveSourcePrivate & priv = *self->priv;
+  if (!priv.supervisor)
     return;
-  g_mutex_lock (&self->lock);
-  self->stopping = TRUE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
-  g_thread_join (self->supervisor);
-  self->supervisor = nullptr;
+  {
+    std::lock_guard < std::mutex > lock (priv.lock);
+    priv.stopping = true;
+    priv.cond.notify_one ();
+  }
+  g_thread_join (priv.supervisor);
+  priv.supervisor = nullptr;
 }
 
-/* What READY -> PAUSED set up for a stream: the decoder, the backoff, a
- * pending event; the last stats are posted. */
+/* What READY -> PAUSED set up for a stream: the decoder, a pending event;
+ * the last stats are posted. */
 static void
-release_stream (GstLiveSource * self)
+release_stream (GstFerLiveSource * self)
 {
+  LiveSourcePrivate & priv = *self->priv;
   remove_decoder (self);
-  if (self->pending_restored)
-    gst_structure_free (self->pending_restored);
-  self->pending_restored = nullptr;
-  delete self->backoff;
-  self->backoff = nullptr;
+  {
+    std::lock_guard < std::mutex > lock (priv.restored_lock);
+    if (priv.pending_restored)
+      gst_structure_free (priv.pending_restored);
+    priv.pending_restored = nullptr;
+  }
+  priv.started = false;
   post_stats (self);
 }
 
@@ -640,44 +715,54 @@ release_stream (GstLiveSource * self)
  * bin lose its PLAYING state (and the decoder's ASYNC_DONE then commits
  * PAUSED for good). */
 static void
-gst_live_source_handle_message (GstBin * bin, GstMessage * message)
+gst_fer_live_source_handle_message (GstBin * bin, GstMessage * message)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (bin);
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (bin);
+  LiveSourcePrivate & priv = *self->priv;
 
-  if (self->reconnect && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
-          || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)) {
+  const bool handled = guarded (self, "handle_message", false,[&] {
+        if (priv.reconnect
+            && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
+                || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE))
+          return true;
+        if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR || !priv.reconnect
+            || GST_MESSAGE_SRC (message) == GST_OBJECT (priv.queue))
+          return false;
+        GError * error = nullptr;
+        gst_message_parse_error (message, &error, nullptr);
+        GST_DEBUG_OBJECT (self, "source error from %s: %s",
+            GST_MESSAGE_SRC_NAME (message), error->message);
+        const std::string reason = error->message;
+        g_error_free (error);
+        /* After EOS the stream is over: a source failing then changes
+         * nothing. */
+        if (with_policy (self, false,[&](fer::LiveSourcePolicy & policy) {
+              return policy.OnSourceLost (reason);}))
+          wake_supervisor (self);
+        return true;
+      });
+  if (handled)
     gst_message_unref (message);
-    return;
-  }
-
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && self->reconnect
-      && GST_MESSAGE_SRC (message) != GST_OBJECT (self->queue)) {
-    GError *error = nullptr;
-    gst_message_parse_error (message, &error, nullptr);
-    GST_DEBUG_OBJECT (self, "source error from %s: %s",
-        GST_MESSAGE_SRC_NAME (message), error->message);
-    /* After EOS the stream is over: a source failing then changes nothing. */
-    g_mutex_lock (&self->lock);
-    mark_lost_locked (self, error->message);
-    g_mutex_unlock (&self->lock);
-    g_error_free (error);
-    gst_message_unref (message);
-    return;
-  }
-  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+  else
+    GST_BIN_CLASS (parent_class)->handle_message (bin, message);
 }
 
 /* EOS sent to the element ends the stream, even between reconnections: it
  * goes straight into the queue, and the source's errors are ignored from
  * then on. */
 static gboolean
-gst_live_source_send_event (GstElement * element, GstEvent * event)
+gst_fer_live_source_send_event (GstElement * element, GstEvent * event)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (element);
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (element);
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
-    self->eos_requested.store (true);
-    return gst_pad_send_event (self->queue_sink, event);
+    guarded (self, "send_event",[&] {
+          with_policy (self, true,[](fer::LiveSourcePolicy & policy) {
+                policy.OnEosRequested ();
+                return true;
+              });
+        });
+    return gst_pad_send_event (self->priv->queue_sink, event);
   }
   return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
@@ -687,7 +772,7 @@ gst_live_source_send_event (GstElement * element, GstEvent * event)
  * timeout reaches it): only regular files are read. A missing file is left
  * to filesrc, whose error names it. */
 static gboolean
-check_regular_file (GstLiveSource * self, const std::string & uri)
+check_regular_file (GstFerLiveSource * self, const std::string & uri)
 {
   gchar *path = g_filename_from_uri (uri.c_str (), nullptr, nullptr);
   GStatBuf st;
@@ -704,59 +789,67 @@ check_regular_file (GstLiveSource * self, const std::string & uri)
   return !refused;
 }
 
-static GstStateChangeReturn
-gst_live_source_change_state (GstElement * element, GstStateChange transition)
+/* READY -> PAUSED before the children change: checks the URI, sets up the
+ * run's policy and the queue, and builds a file's decoder (a camera's is
+ * built by the supervisor, so one that is down at start is retried like one
+ * that goes away later). */
+static gboolean
+prepare_stream (GstFerLiveSource * self)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (element);
+  LiveSourcePrivate & priv = *self->priv;
+  const std::string uri = current_uri (self);
+  if (uri.empty () || !gst_uri_is_valid (uri.c_str ())) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("livesource needs a valid uri, got \"%s\".", uri.c_str ()),
+        ("e.g. rtsp://host/path, file:///path/video.mp4, v4l2:///dev/video0"));
+    return FALSE;
+  }
+  gchar *scheme = gst_uri_get_protocol (uri.c_str ());
+  const bool file = g_strcmp0 (scheme, "file") == 0;
+  g_free (scheme);
+  if (file && !check_regular_file (self, uri))
+    return FALSE;
+
+  /* A supervisor left by a start that never reached PAUSED. */
+  stop_supervisor (self);
+  GST_OBJECT_LOCK (self);
+  fer::LiveSourcePolicyOptions options = priv.settings;
+  options.kind = !file ? fer::LiveSourceKind::kCamera : priv.pace ?
+      fer::LiveSourceKind::kPacedFile : fer::LiveSourceKind::kFile;
+  const guint max_buffers = priv.max_buffers;
+  GST_OBJECT_UNLOCK (self);
+  std::unique_ptr < fer::LiveSourcePolicy > policy =
+      fer::LiveSourcePolicy::Create (options);
+  GST_OBJECT_LOCK (self);
+  priv.policy = std::move (policy);
+  priv.reconnect = options.kind == fer::LiveSourceKind::kCamera;
+  priv.live = options.kind != fer::LiveSourceKind::kFile;
+  priv.started = true;
+  GST_OBJECT_UNLOCK (self);
+  priv.source_quark = g_quark_from_string (source_name (self).c_str ());
+  /* Live: drop the oldest frame rather than fall behind. A file: wait for
+   * the analytics, drop nothing. */
+  g_object_set (priv.queue, "max-size-buffers", max_buffers,
+      "max-size-bytes", 0, "max-size-time", (guint64) 0,
+      "leaky", priv.live ? 2 : 0, nullptr);
+  priv.stopping = false;
+  priv.woken = false;
+  if (!priv.reconnect && !create_decoder (self))
+    return FALSE;
+  return TRUE;
+}
+
+static GstStateChangeReturn
+change_state (GstFerLiveSource * self, GstStateChange transition)
+{
+  LiveSourcePrivate & priv = *self->priv;
   GstStateChangeReturn ret;
 
   switch (transition) {
-    case GST_STATE_CHANGE_READY_TO_PAUSED:{
-      const std::string uri = current_uri (self);
-      if (uri.empty () || !gst_uri_is_valid (uri.c_str ())) {
-        GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-            ("livesource needs a valid uri, got \"%s\".", uri.c_str ()),
-            ("e.g. rtsp://host/path, file:///path/video.mp4, v4l2:///dev/video0"));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      gchar *scheme = gst_uri_get_protocol (uri.c_str ());
-      if (g_strcmp0 (scheme, "file") == 0 && !check_regular_file (self, uri)) {
-        g_free (scheme);
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      guint max_buffers;
-      GST_OBJECT_LOCK (self);
-      self->reconnect = g_strcmp0 (scheme, "file") != 0;
-      self->live = self->reconnect || self->pace;
-      max_buffers = self->max_buffers;
-      self->backoff = new fer::RetryBackoff (std::chrono::milliseconds
-          (self->retry_delay_ms), std::chrono::milliseconds
-          (self->retry_max_delay_ms));
-      GST_OBJECT_UNLOCK (self);
-      g_free (scheme);
-      self->source_quark = g_quark_from_string (source_name (self).c_str ());
-      /* Live: drop the oldest frame rather than fall behind. A file: wait
-       * for the analytics, drop nothing. */
-      g_object_set (self->queue, "max-size-buffers", max_buffers,
-          "max-size-bytes", 0, "max-size-time", (guint64) 0,
-          "leaky", self->live ? 2 : 0, nullptr);
-      self->frames_in = 0;
-      self->analysed = 0;
-      self->dropped = 0;
-      self->reconnects = 0;
-      self->connected = false;
-      self->eos_requested = false;
-      self->last_frame_us = 0;
-      self->file_wait_since_us = 0;
-      self->stopping = FALSE;
-      self->lost_pending = FALSE;
-      self->lost_since_us = 0;
-      /* A camera is opened by the supervisor, so one that is down at start
-       * is retried like one that goes away later. */
-      if (!self->reconnect && !create_decoder (self))
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!prepare_stream (self))
         return GST_STATE_CHANGE_FAILURE;
       break;
-    }
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_supervisor (self);
       break;
@@ -770,34 +863,32 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
       break;
   }
 
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (GST_ELEMENT (self),
+      transition);
 
   switch (transition) {
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (ret == GST_STATE_CHANGE_FAILURE)
         break;
       /* A file prerolls now; a paced one only starts when playing. */
-      if (!self->live)
-        self->file_wait_since_us = g_get_monotonic_time ();
-      self->supervisor = g_thread_new ("livesource", supervise, self);
+      priv.policy->OnStarted (Clock::now ());
+      priv.supervisor = g_thread_new ("livesource", supervise, self);
       /* The source's liveness decides prerolling; a camera that is still
        * connecting must not block the pipeline. */
-      if (self->live)
+      if (priv.live)
         ret = GST_STATE_CHANGE_NO_PREROLL;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
-      if (!self->reconnect && self->live && self->frames_in.load () == 0)
-        self->file_wait_since_us = g_get_monotonic_time ();
+      priv.policy->OnPlaying (Clock::now ());
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
-      if (self->live)
-        self->file_wait_since_us = 0;
+      priv.policy->OnPaused ();
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       release_stream (self);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
-      if (self->backoff)        /* READY -> PAUSED ran, PAUSED -> READY did not */
+      if (priv.started)         /* READY -> PAUSED ran, PAUSED -> READY did not */
         release_stream (self);
       break;
     default:
@@ -806,123 +897,183 @@ gst_live_source_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
+static GstStateChangeReturn
+gst_fer_live_source_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (element);
+
+  try {
+    return change_state (self, transition);
+  }
+  catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE,
+        ("livesource %s: %s", GST_OBJECT_NAME (self), e.what ()), (nullptr));
+  }
+  catch ( ...) {
+    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE,
+        ("livesource %s: unknown exception", GST_OBJECT_NAME (self)),
+        (nullptr));
+  }
+  return GST_STATE_CHANGE_FAILURE;
+}
+
+/* An element made without a name is called livesource0, livesource1, ...
+ * as when the type was GstLiveSource (GStreamer would derive
+ * "ferlivesource<n>" from GstFerLiveSource): the name is the default
+ * `source` in the metadata, events and stats. */
 static void
-gst_live_source_set_property (GObject * object, guint prop_id,
+set_name (GstFerLiveSource * self, const gchar * name)
+{
+  static std::atomic < guint > unnamed (0);
+  if (name) {
+    gst_object_set_name (GST_OBJECT (self), name);
+    return;
+  }
+  gchar *numbered = g_strdup_printf ("livesource%u", unnamed.fetch_add (1));
+  gst_object_set_name (GST_OBJECT (self), numbered);
+  g_free (numbered);
+}
+
+static std::optional < std::string > dup_string (const GValue * value)
+{
+  const gchar *s = g_value_get_string (value);
+  return s ? std::optional < std::string > (s) : std::nullopt;
+}
+
+static void
+gst_fer_live_source_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (object);
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (object);
+  LiveSourcePrivate & priv = *self->priv;
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_URI:
-      g_free (self->uri);
-      self->uri = g_value_dup_string (value);
-      break;
-    case PROP_SOURCE:
-      g_free (self->source);
-      self->source = g_value_dup_string (value);
-      break;
-    case PROP_PACE:
-      self->pace = g_value_get_boolean (value);
-      break;
-    case PROP_MAX_BUFFERS:
-      self->max_buffers = g_value_get_uint (value);
-      break;
-    case PROP_TIMEOUT:
-      self->timeout_ms = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_DELAY:
-      self->retry_delay_ms = g_value_get_uint (value);
-      break;
-    case PROP_RETRY_MAX_DELAY:
-      self->retry_max_delay_ms = g_value_get_uint (value);
-      break;
-    case PROP_LATENCY:
-      self->latency_ms = g_value_get_uint (value);
-      break;
-    case PROP_STATS_INTERVAL:
-      self->stats_interval_ms = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (prop_id == PROP_NAME) {   /* takes the object lock */
+    set_name (self, g_value_get_string (value));
+    return;
   }
+  GST_OBJECT_LOCK (self);
+  guarded (self, "set_property",[&] {
+        switch (prop_id) {
+          case PROP_URI:
+            priv.uri = dup_string (value);
+            break;
+          case PROP_SOURCE:
+            priv.source = dup_string (value);
+            break;
+          case PROP_PACE:
+            priv.pace = g_value_get_boolean (value);
+            break;
+          case PROP_MAX_BUFFERS:
+            priv.max_buffers = g_value_get_uint (value);
+            break;
+          case PROP_TIMEOUT:
+            priv.settings.timeout_ms = g_value_get_uint (value);
+            if (priv.policy)
+              priv.policy->set_timeout_ms (priv.settings.timeout_ms);
+            break;
+          case PROP_RETRY_DELAY:
+            priv.settings.retry_delay_ms = g_value_get_uint (value);
+            break;
+          case PROP_RETRY_MAX_DELAY:
+            priv.settings.retry_max_delay_ms = g_value_get_uint (value);
+            break;
+          case PROP_LATENCY:
+            priv.latency_ms = g_value_get_uint (value);
+            break;
+          case PROP_STATS_INTERVAL:
+            priv.settings.stats_interval_ms = g_value_get_uint (value);
+            if (priv.policy)
+              priv.policy->set_stats_interval_ms
+                  (priv.settings.stats_interval_ms);
+            break;
+          default:
+            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        }
+      });
   GST_OBJECT_UNLOCK (self);
 }
 
 static void
-gst_live_source_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
+gst_fer_live_source_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (object);
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (object);
+  LiveSourcePrivate & priv = *self->priv;
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_URI:
-      g_value_set_string (value, self->uri);
-      break;
-    case PROP_SOURCE:
-      g_value_set_string (value, self->source);
-      break;
-    case PROP_PACE:
-      g_value_set_boolean (value, self->pace);
-      break;
-    case PROP_MAX_BUFFERS:
-      g_value_set_uint (value, self->max_buffers);
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint (value, self->timeout_ms);
-      break;
-    case PROP_RETRY_DELAY:
-      g_value_set_uint (value, self->retry_delay_ms);
-      break;
-    case PROP_RETRY_MAX_DELAY:
-      g_value_set_uint (value, self->retry_max_delay_ms);
-      break;
-    case PROP_LATENCY:
-      g_value_set_uint (value, self->latency_ms);
-      break;
-    case PROP_STATS_INTERVAL:
-      g_value_set_uint (value, self->stats_interval_ms);
-      break;
-    case PROP_CONNECTED:
-      g_value_set_boolean (value, self->connected.load ());
-      break;
-    case PROP_FRAMES_IN:
-      g_value_set_uint64 (value, self->frames_in.load ());
-      break;
-    case PROP_ANALYSED:
-      g_value_set_uint64 (value, self->analysed.load ());
-      break;
-    case PROP_DROPPED:
-      g_value_set_uint64 (value, self->dropped.load ());
-      break;
-    case PROP_RECONNECTS:
-      g_value_set_uint (value, self->reconnects.load ());
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (prop_id == PROP_NAME) {   /* takes the object lock */
+    g_value_take_string (value, gst_object_get_name (GST_OBJECT (self)));
+    return;
   }
+  GST_OBJECT_LOCK (self);
+  guarded (self, "get_property",[&] {
+        const fer::LiveSourcePolicy * policy = priv.policy.get ();
+        switch (prop_id) {
+          case PROP_URI:
+            g_value_set_string (value, priv.uri ? priv.uri->c_str () : nullptr);
+            break;
+          case PROP_SOURCE:
+            g_value_set_string (value,
+                priv.source ? priv.source->c_str () : nullptr);
+            break;
+          case PROP_PACE:
+            g_value_set_boolean (value, priv.pace);
+            break;
+          case PROP_MAX_BUFFERS:
+            g_value_set_uint (value, priv.max_buffers);
+            break;
+          case PROP_TIMEOUT:
+            g_value_set_uint (value, priv.settings.timeout_ms);
+            break;
+          case PROP_RETRY_DELAY:
+            g_value_set_uint (value, priv.settings.retry_delay_ms);
+            break;
+          case PROP_RETRY_MAX_DELAY:
+            g_value_set_uint (value, priv.settings.retry_max_delay_ms);
+            break;
+          case PROP_LATENCY:
+            g_value_set_uint (value, priv.latency_ms);
+            break;
+          case PROP_STATS_INTERVAL:
+            g_value_set_uint (value, priv.settings.stats_interval_ms);
+            break;
+          case PROP_CONNECTED:
+            g_value_set_boolean (value, policy && policy->connected ());
+            break;
+          case PROP_FRAMES_IN:
+            g_value_set_uint64 (value, policy ? policy->frames_in () : 0);
+            break;
+          case PROP_ANALYSED:
+            g_value_set_uint64 (value, policy ? policy->analysed () : 0);
+            break;
+          case PROP_DROPPED:
+            g_value_set_uint64 (value, policy ? policy->dropped () : 0);
+            break;
+          case PROP_RECONNECTS:
+            g_value_set_uint (value, policy ? policy->reconnects () : 0);
+            break;
+          default:
+            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        }
+      });
   GST_OBJECT_UNLOCK (self);
 }
 
 static void
-gst_live_source_finalize (GObject * object)
+gst_fer_live_source_finalize (GObject * object)
 {
-  GstLiveSource *self = GST_LIVE_SOURCE (object);
+  GstFerLiveSource *self = GST_FER_LIVE_SOURCE (object);
 
-  stop_supervisor (self);       /* never running past the element's life */
-  g_free (self->uri);
-  g_free (self->source);
-  gst_object_unref (self->queue_sink);
-  delete self->lost_reason;
-  delete self->backoff;
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
+  guarded (self, "finalize",[&] {
+        stop_supervisor (self); /* never running past the element's life */
+      });
+  delete self->priv;
+  self->priv = nullptr;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
-gst_live_source_class_init (GstLiveSourceClass * klass)
+gst_fer_live_source_class_init (GstFerLiveSourceClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -933,10 +1084,13 @@ gst_live_source_class_init (GstLiveSourceClass * klass)
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   const GParamFlags ro = (GParamFlags) (G_PARAM_READABLE |
       G_PARAM_STATIC_STRINGS);
+  const fer::LiveSourcePolicyOptions defaults;
 
-  gobject_class->set_property = gst_live_source_set_property;
-  gobject_class->get_property = gst_live_source_get_property;
-  gobject_class->finalize = gst_live_source_finalize;
+  gobject_class->set_property = gst_fer_live_source_set_property;
+  gobject_class->get_property = gst_fer_live_source_get_property;
+  gobject_class->finalize = gst_fer_live_source_finalize;
+
+  g_object_class_override_property (gobject_class, PROP_NAME, "name");
 
   g_object_class_install_property (gobject_class, PROP_URI,
       g_param_spec_string ("uri", "URI",
@@ -959,17 +1113,17 @@ gst_live_source_class_init (GstLiveSourceClass * klass)
       g_param_spec_uint ("timeout", "Timeout",
           "Live: milliseconds without a frame after which the source counts as "
           "lost and is reopened; a file: no frame within this time of starting "
-          "is an error (0: never)", 0, G_MAXUINT, DEFAULT_TIMEOUT,
+          "is an error (0: never)", 0, G_MAXUINT, defaults.timeout_ms,
           rw_playing));
   g_object_class_install_property (gobject_class, PROP_RETRY_DELAY,
       g_param_spec_uint ("retry-delay", "Retry delay",
           "Live: milliseconds before the first attempt to reopen a lost "
           "source; doubled after each failed attempt", 1, G_MAXUINT,
-          DEFAULT_RETRY_DELAY, rw));
+          defaults.retry_delay_ms, rw));
   g_object_class_install_property (gobject_class, PROP_RETRY_MAX_DELAY,
       g_param_spec_uint ("retry-max-delay", "Retry max delay",
           "Live: longest wait in milliseconds between attempts", 1, G_MAXUINT,
-          DEFAULT_RETRY_MAX_DELAY, rw));
+          defaults.retry_max_delay_ms, rw));
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_uint ("latency", "Latency",
           "rtsp://: jitter buffer in milliseconds (rtspsrc latency)", 0,
@@ -977,7 +1131,7 @@ gst_live_source_class_init (GstLiveSourceClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint ("stats-interval", "Stats interval",
           "Milliseconds between livesource-stats messages (0: none)", 0,
-          G_MAXUINT, DEFAULT_STATS_INTERVAL, rw_playing));
+          G_MAXUINT, defaults.stats_interval_ms, rw_playing));
   g_object_class_install_property (gobject_class, PROP_CONNECTED,
       g_param_spec_boolean ("connected", "Connected",
           "Frames are arriving from the source", FALSE, ro));
@@ -1005,45 +1159,41 @@ gst_live_source_class_init (GstLiveSourceClass * klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
   element_class->change_state =
-      GST_DEBUG_FUNCPTR (gst_live_source_change_state);
-  element_class->send_event = GST_DEBUG_FUNCPTR (gst_live_source_send_event);
+      GST_DEBUG_FUNCPTR (gst_fer_live_source_change_state);
+  element_class->send_event =
+      GST_DEBUG_FUNCPTR (gst_fer_live_source_send_event);
   bin_class->handle_message =
-      GST_DEBUG_FUNCPTR (gst_live_source_handle_message);
+      GST_DEBUG_FUNCPTR (gst_fer_live_source_handle_message);
 
-  GST_DEBUG_CATEGORY_INIT (gst_live_source_debug, "livesource", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_fer_live_source_debug, "livesource", 0,
       "gst-fer reconnecting live source");
 }
 
 static void
-gst_live_source_init (GstLiveSource * self)
+gst_fer_live_source_init (GstFerLiveSource * self)
 {
-  self->uri = nullptr;
-  self->source = nullptr;
-  self->pace = DEFAULT_PACE;
-  self->max_buffers = DEFAULT_MAX_BUFFERS;
-  self->timeout_ms = DEFAULT_TIMEOUT;
-  self->retry_delay_ms = DEFAULT_RETRY_DELAY;
-  self->retry_max_delay_ms = DEFAULT_RETRY_MAX_DELAY;
-  self->latency_ms = DEFAULT_LATENCY;
-  self->stats_interval_ms = DEFAULT_STATS_INTERVAL;
-  self->decoder = nullptr;
-  self->pacer = nullptr;
-  self->supervisor = nullptr;
-  self->lost_reason = new std::string ();
-  self->pending_restored = nullptr;
-  self->backoff = nullptr;
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  self->priv = new LiveSourcePrivate ();
+  LiveSourcePrivate & priv = *self->priv;
 
-  self->queue = gst_element_factory_make ("queue", "analytics-queue");
-  gst_bin_add (GST_BIN (self), self->queue);
-  self->queue_sink = gst_element_get_static_pad (self->queue, "sink");
-  gst_pad_add_probe (self->queue_sink, (GstPadProbeType)
+  priv.queue = gst_element_factory_make ("queue", "analytics-queue");
+  gst_bin_add (GST_BIN (self), priv.queue);
+  priv.queue_sink = gst_element_get_static_pad (priv.queue, "sink");
+  gst_pad_add_probe (priv.queue_sink, (GstPadProbeType)
       (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-      on_frame_in, self, nullptr);
-  GstPad *queue_src = gst_element_get_static_pad (self->queue, "src");
-  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER, on_frame_out, self,
-      nullptr);
+      [](GstPad * pad, GstPadProbeInfo * info, gpointer user_data) {
+        GstFerLiveSource *self = GST_FER_LIVE_SOURCE (user_data);
+        return guarded (self, "frame in", GST_PAD_PROBE_OK,[&] {
+              return on_frame_in (pad, info, self);
+            });
+      }, self, nullptr);
+  GstPad *queue_src = gst_element_get_static_pad (priv.queue, "src");
+  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad * pad, GstPadProbeInfo * info, gpointer user_data) {
+        GstFerLiveSource *self = GST_FER_LIVE_SOURCE (user_data);
+        return guarded (self, "frame out", GST_PAD_PROBE_OK,[&] {
+              return on_frame_out (pad, info, self);
+            });
+      }, self, nullptr);
   GstPad *ghost = gst_ghost_pad_new_from_template ("src", queue_src,
       gst_static_pad_template_get (&src_template));
   gst_element_add_pad (GST_ELEMENT (self), ghost);

@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_LIVE_SOURCE (gst_live_source_get_type ())
-G_DECLARE_FINAL_TYPE (GstLiveSource, gst_live_source, GST, LIVE_SOURCE, GstBin)
+#define GST_TYPE_FER_LIVE_SOURCE (gst_fer_live_source_get_type ())
+G_DECLARE_FINAL_TYPE (GstFerLiveSource, gst_fer_live_source, GST, FER_LIVE_SOURCE, GstBin)
 
 GST_ELEMENT_REGISTER_DECLARE (livesource);
 

@@ -18,7 +18,7 @@
 #include "fer/error.h"
 #include "fer/io/json_lines.h"
 #include "fer/io/line_writer.h"
-#include "fer/retry_backoff.h"
+#include "live/retry_backoff.h"
 
 namespace {
 

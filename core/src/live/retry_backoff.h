@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Delays between attempts to reach something that went away (a camera):
 // the first retry after `initial`, each next one twice as long, never more
-// than `max`; Reset() once it is back.
+// than `max`; Reset() once it is back. Internal: fer::LiveSourcePolicy
+// (fer/live_source_policy.h) holds one per source.
 #pragma once
 
 #include <algorithm>
