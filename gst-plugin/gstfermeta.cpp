@@ -29,7 +29,7 @@ scale_faces (fer::FrameFaces & faces, float sx, float sy)
 
 static gboolean
 gst_fer_faces_meta_transform (GstBuffer * dest, GstMeta * meta,
-    GstBuffer * buffer, GQuark type, gpointer data)
+    GstBuffer *, GQuark type, gpointer data)
 {
   auto *src = reinterpret_cast < GstFerFacesMeta * >(meta);
   if (GST_META_TRANSFORM_IS_COPY (type)) {

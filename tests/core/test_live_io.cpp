@@ -164,7 +164,7 @@ TEST(JsonLinesLive, TimeBefore1970_n) {
   e.time_us = -1000;
   EXPECT_EQ(nlohmann::json::parse(fer::to_json_line(e))["time"], "1969-12-31T23:59:59.999Z");
   e.time_us = std::numeric_limits<std::int64_t>::min();  // no overflow (UBSan aborts on one)
-  EXPECT_NO_THROW(nlohmann::json::parse(fer::to_json_line(e)));
+  EXPECT_TRUE(nlohmann::json::parse(fer::to_json_line(e)).is_object());  // throws if not JSON
 }
 
 }  // namespace
