@@ -2,6 +2,7 @@
 // fer::FaceAnalytics: the chain of stages in one object gives what the
 // stages give one after another, numbers and stamps frames, holds one frame
 // when it encodes features, and refuses bad options naming them.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -87,16 +88,21 @@ TEST(FaceAnalytics, StagesCanBeLeftOut) {
   EXPECT_TRUE(analytics->emotion_labels().empty());
 }
 
+// Landmarks and wavelet features, no emotion.
+std::unique_ptr<fer::FaceAnalytics> features_only() {
+  fer::FaceAnalyticsOptions options;
+  options.encode_features = true;
+  options.emotion = std::nullopt;
+  return fer::FaceAnalytics::Create(options);
+}
+
 // With features, each frame comes out one call later, and the end of the
 // stream encodes the track's frames not yet covered (12 frames: fewer than
 // a window, at least min_frames).
 TEST(FaceAnalytics, FeaturesHoldOneFrameAndFinishEncodesTheTrack) {
   const cv::Mat bgr = still("franck_01829.jpg");
   const fer::ImageView view = fer::test::bgr_view(bgr);
-  fer::FaceAnalyticsOptions options;
-  options.encode_features = true;
-  options.emotion = std::nullopt;
-  auto analytics = fer::FaceAnalytics::Create(options);
+  auto analytics = features_only();
 
   constexpr int kFrames = 12;
   EXPECT_FALSE(analytics->Process(view, 0));
@@ -122,10 +128,7 @@ TEST(FaceAnalytics, FeaturesHoldOneFrameAndFinishEncodesTheTrack) {
 TEST(FaceAnalytics, ResetForgetsTracksButKeepsCounting) {
   const cv::Mat bgr = still("franck_01829.jpg");
   const fer::ImageView view = fer::test::bgr_view(bgr);
-  fer::FaceAnalyticsOptions options;
-  options.encode_features = true;
-  options.emotion = std::nullopt;
-  auto analytics = fer::FaceAnalytics::Create(options);
+  auto analytics = features_only();
 
   EXPECT_FALSE(analytics->Process(view, 0));
   const std::optional<fer::FrameFaces> first = analytics->Process(view, kFrameNs);
